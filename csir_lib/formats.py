@@ -1,0 +1,223 @@
+"""Readers and writers for the file formats of DESIGN.md section 3.
+
+Hand-written because the formats are tiny and every reader must report bad input by file and line, which
+pandas and ir_datasets do not do; each reader streams or returns plain dicts.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import IO
+
+from csir_lib.atomic import atomic_open
+from csir_lib.errors import InputError
+
+
+def _open_binary(path: Path) -> IO[bytes]:
+    """Open a file for reading bytes, transparently gunzipping `.gz`."""
+    if not path.exists():
+        raise InputError("file not found", path=path, expected="an existing file (check the path)")
+    return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
+
+
+def iter_lines(path: str | Path) -> Iterator[tuple[int, str]]:
+    """Yield (line number, line without its newline) of a UTF-8 text file, naming the line of bad bytes."""
+    path = Path(path)
+    with _open_binary(path) as fh:
+        for number, raw in enumerate(fh, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as err:
+                problem = f"invalid UTF-8 ({err.reason})"
+                raise InputError(problem, path=path, line=number, expected="UTF-8 text") from None
+            yield number, line.rstrip("\r\n")
+
+
+def _nonempty(path: Path, count: int, what: str) -> None:
+    """Raise when a reader saw no records at all."""
+    if count == 0:
+        raise InputError("file is empty", path=path, expected=what)
+
+
+def read_topics(path: str | Path) -> dict[str, str]:
+    """Topics `qid TAB text`, one per line, qids unique."""
+    path, topics = Path(path), {}
+    expected = "'qid<TAB>text'"
+    for number, line in iter_lines(path):
+        if not line.strip():
+            continue
+        parts = line.split("\t")
+        if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
+            raise InputError(f"{len(parts)} tab-separated field(s)", path=path, line=number, expected=expected)
+        qid = parts[0].strip()
+        if qid in topics:
+            raise InputError(f"duplicate qid {qid!r}", path=path, line=number, expected="each qid once")
+        topics[qid] = parts[1]
+    _nonempty(path, len(topics), expected)
+    return topics
+
+
+def write_topics(path: str | Path, topics: Mapping[str, str]) -> Path:
+    """Write topics `qid TAB text` atomically."""
+    with atomic_open(path) as fh:
+        for qid, text in topics.items():
+            fh.write(f"{qid}\t{_one_line(text)}\n")
+    return Path(path)
+
+
+def read_qrels(path: str | Path) -> dict[str, dict[str, int]]:
+    """TREC qrels `qid ITER docid rel` (any whitespace) as {qid: {docid: rel}}."""
+    path, qrels = Path(path), {}
+    expected = "'qid iter docid rel' with an integer rel"
+    for number, line in iter_lines(path):
+        parts = line.split()
+        if not parts:
+            continue
+        if len(parts) != 4:
+            raise InputError(f"{len(parts)} field(s)", path=path, line=number, expected=expected)
+        qid, _, docid, rel = parts
+        try:
+            grade = int(rel)
+        except ValueError:
+            problem = f"relevance {rel!r} is not an integer"
+            raise InputError(problem, path=path, line=number, expected=expected) from None
+        judged = qrels.setdefault(qid, {})
+        if docid in judged:
+            raise InputError(f"duplicate judgement of {docid!r} for {qid!r}", path=path, line=number,
+                             expected="each (qid, docid) once")
+        judged[docid] = grade
+    _nonempty(path, len(qrels), expected)
+    return qrels
+
+
+def write_qrels(path: str | Path, qrels: Mapping[str, Mapping[str, int]]) -> Path:
+    """Write TREC qrels `qid 0 docid rel` atomically."""
+    with atomic_open(path) as fh:
+        for qid, judged in qrels.items():
+            for docid, rel in judged.items():
+                fh.write(f"{qid} 0 {docid} {int(rel)}\n")
+    return Path(path)
+
+
+def read_run(path: str | Path) -> dict[str, dict[str, float]]:
+    """TREC run `qid Q0 docid rank score tag` (any whitespace) as {qid: {docid: score}}, scores finite."""
+    path, run = Path(path), {}
+    expected = "'qid Q0 docid rank score tag' with a finite score"
+    for number, line in iter_lines(path):
+        parts = line.split()
+        if not parts:
+            continue
+        if len(parts) != 6:
+            raise InputError(f"{len(parts)} field(s)", path=path, line=number, expected=expected)
+        qid, _, docid, _, score, _ = parts
+        try:
+            value = float(score)
+        except ValueError:
+            raise InputError(f"score {score!r} is not a number", path=path, line=number, expected=expected) from None
+        if not math.isfinite(value):
+            raise InputError(f"score {score!r} is not finite", path=path, line=number, expected=expected)
+        ranked = run.setdefault(qid, {})
+        if docid in ranked:
+            raise InputError(f"{docid!r} ranked twice for {qid!r}", path=path, line=number,
+                             expected="each (qid, docid) once")
+        ranked[docid] = value
+    _nonempty(path, len(run), expected)
+    return run
+
+
+def ranked(scores: Mapping[str, float]) -> list[tuple[str, float]]:
+    """Documents by score descending, ties broken by docid ascending (deterministic)."""
+    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+
+
+def write_run(path: str | Path, run: Mapping[str, Mapping[str, float]], tag: str = "csir") -> Path:
+    """Write a TREC run atomically, each query's documents ranked by score then docid."""
+    with atomic_open(path) as fh:
+        for qid, scores in run.items():
+            for rank, (docid, score) in enumerate(ranked(scores), start=1):
+                if not math.isfinite(score):
+                    raise InputError(f"score of {docid!r} for {qid!r} is {score}", path=path,
+                                     expected="finite scores")
+                fh.write(f"{qid} Q0 {docid} {rank} {score:.6f} {tag}\n")
+    return Path(path)
+
+
+def iter_corpus(path: str | Path) -> Iterator[dict[str, str]]:
+    """Stream a JSONL corpus (`.jsonl` or `.jsonl.gz`) of {"docid", "title", "text"} objects."""
+    path = Path(path)
+    expected = 'a JSON object {"docid": ..., "title": ..., "text": ...}'
+    count = 0
+    for number, line in iter_lines(path):
+        if not line.strip():
+            continue
+        try:
+            doc = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise InputError(f"invalid JSON ({err.msg})", path=path, line=number, expected=expected) from None
+        if not isinstance(doc, dict) or not isinstance(doc.get("docid"), str) or not isinstance(doc.get("text"), str):
+            raise InputError("missing string 'docid' or 'text'", path=path, line=number, expected=expected)
+        count += 1
+        yield {"docid": doc["docid"], "title": str(doc.get("title") or ""), "text": doc["text"]}
+    _nonempty(path, count, expected)
+
+
+def read_corpus(path: str | Path) -> dict[str, dict[str, str]]:
+    """A whole JSONL corpus as {docid: doc}; docids unique. Use `iter_corpus` for large corpora."""
+    corpus: dict[str, dict[str, str]] = {}
+    for number, doc in enumerate(iter_corpus(path), start=1):
+        if doc["docid"] in corpus:
+            raise InputError(f"duplicate docid {doc['docid']!r}", path=path, line=number, expected="each docid once")
+        corpus[doc["docid"]] = doc
+    return corpus
+
+
+def write_corpus(path: str | Path, docs: Iterable[Mapping[str, str]]) -> Path:
+    """Write a JSONL corpus atomically (gzip when the name ends in .gz)."""
+    path = Path(path)
+    with atomic_open(path, "wb") as raw:
+        sink = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) if path.suffix == ".gz" else raw
+        for doc in docs:
+            record = {"docid": doc["docid"], "title": doc.get("title", ""), "text": doc["text"]}
+            sink.write((json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
+        if sink is not raw:
+            sink.close()
+    return path
+
+
+def doc_text(doc: Mapping[str, str]) -> str:
+    """What a model reads of a document: title and text joined by one space, the text alone without a title."""
+    title = (doc.get("title") or "").strip()
+    return f"{title} {doc['text']}" if title else doc["text"]
+
+
+def iter_pairs(path: str | Path) -> Iterator[tuple[str, str, int]]:
+    """Stream training pairs `query TAB passage TAB label` with label 0 or 1."""
+    path = Path(path)
+    expected = "'query<TAB>passage<TAB>label' with label 0 or 1"
+    count = 0
+    for number, line in iter_lines(path):
+        parts = line.split("\t")
+        if len(parts) != 3:
+            raise InputError(f"{len(parts)} tab-separated field(s)", path=path, line=number, expected=expected)
+        if parts[2] not in ("0", "1"):
+            raise InputError(f"label {parts[2]!r}", path=path, line=number, expected=expected)
+        count += 1
+        yield parts[0], parts[1], int(parts[2])
+    _nonempty(path, count, expected)
+
+
+def _one_line(text: str) -> str:
+    """Text with tabs and newlines turned into spaces, so it fits one TSV field."""
+    return " ".join(text.replace("\t", " ").splitlines()) if ("\t" in text or "\n" in text or "\r" in text) else text
+
+
+def write_pairs(path: str | Path, pairs: Iterable[tuple[str, str, int]]) -> Path:
+    """Write training pairs atomically, one `query TAB passage TAB label` per line."""
+    with atomic_open(path) as fh:
+        for query, passage, label in pairs:
+            fh.write(f"{_one_line(query)}\t{_one_line(passage)}\t{int(label)}\n")
+    return Path(path)

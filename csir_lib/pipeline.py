@@ -1,0 +1,136 @@
+"""run_all: execute every notebook of a profile with papermill, render HTML, write the manifest and the index.
+
+Each notebook runs into a temporary folder renamed into place only when it succeeds, so results/ never holds a
+half-written report; a notebook whose inputs (its source, the resolved config, the library's code and the
+notebooks before it) are unchanged is skipped unless `--force` is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from csir_lib.atomic import atomic_open, atomic_path, write_json, write_text
+from csir_lib.cache import cache_key
+from csir_lib.config import PROFILES, load_config, parse_override
+from csir_lib.errors import InputError
+from csir_lib.manifest import build_manifest
+from csir_lib.paths import ROOT
+from csir_lib.report import write_index
+
+NOTEBOOKS = ROOT / "notebooks"
+STAMP = ".inputs-key"
+
+
+def notebooks(only: list[str] | None = None) -> list[Path]:
+    """The notebooks in run order, optionally only those whose stem starts with one of `only`."""
+    found = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    if only:
+        chosen = [nb for nb in found if any(nb.stem == o or nb.stem.startswith(o) for o in only)]
+        if not chosen:
+            raise InputError(f"--only {' '.join(only)} matches no notebook", path=NOTEBOOKS,
+                             expected=f"a stem or prefix of {', '.join(nb.stem for nb in found)}")
+        return chosen
+    return found
+
+
+@contextlib.contextmanager
+def results_lock(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on a results folder so two runs never write it at once."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InputError("another run_all.sh is writing this results folder", path=folder,
+                             expected="one run per profile at a time (wait for it, or kill it)") from None
+        yield
+
+
+def render_html(notebook: Path) -> str:
+    """An executed notebook as a standalone HTML page, without prompts."""
+    from nbconvert import HTMLExporter
+
+    body, _ = HTMLExporter(exclude_input_prompt=True, exclude_output_prompt=True).from_filename(str(notebook))
+    return body
+
+
+def run_notebook(nb: Path, out_dir: Path, parameters: dict, key: str) -> float:
+    """Execute `nb` with papermill into `out_dir`, render its HTML, stamp it last; return the wall time."""
+    import papermill
+
+    start = time.perf_counter()
+    if out_dir.exists():
+        shutil.rmtree(out_dir)  # stale outputs of another config must not survive next to new ones
+    out_dir.mkdir(parents=True)
+    params = dict(parameters, results_dir=str(out_dir.relative_to(ROOT)))
+    with atomic_path(out_dir / nb.name) as executed:
+        papermill.execute_notebook(str(nb), str(executed), parameters=params, cwd=str(ROOT), kernel_name="python3",
+                                   progress_bar=False, log_output=False)
+    with atomic_open(out_dir / f"{nb.stem}.html") as handle:
+        handle.write(render_html(out_dir / nb.name))
+    write_text(out_dir / STAMP, key)  # last: only a finished notebook is ever trusted as cached
+    return time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the notebooks of one profile; stop with the failing notebook's name and a non-zero exit."""
+    parser = argparse.ArgumentParser(prog="run_all.sh", description="Regenerate every table, figure and report.")
+    parser.add_argument("--profile", default="demo", choices=PROFILES, help="which configs/<profile>.yaml to run")
+    parser.add_argument("--only", nargs="+", metavar="NOTEBOOK", help="run only these notebooks (stem or prefix)")
+    parser.add_argument("--force", action="store_true", help="rerun notebooks (and their cached stages) anyway")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override one config value")
+    args = parser.parse_args(argv)
+    try:
+        overrides = dict(parse_override(o) for o in args.set)
+        config = load_config(profile=args.profile, overrides=overrides)
+        chosen = notebooks(args.only)
+    except InputError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    for name, value in (("HF_HUB_OFFLINE", "1"), ("HF_DATASETS_OFFLINE", "1")) if config.offline else ():
+        os.environ[name] = value
+    os.environ.setdefault("NUMBA_CACHE_DIR", str(ROOT / config.cache_dir / "numba"))
+    folder = ROOT / config.results_dir / args.profile
+    manifest_path = folder / "manifest.json"
+    previous = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    timings = dict(previous.get("notebooks", {}))
+    lib_key = cache_key(ROOT / "csir_lib")
+    upstream = ""
+    with results_lock(folder):
+        for nb in notebooks():
+            out_dir = folder / nb.stem
+            key = cache_key(nb, config.to_dict(), lib_key, upstream)
+            upstream = key
+            stamp = out_dir / STAMP
+            if nb not in chosen:
+                continue
+            if not args.force and stamp.exists() and stamp.read_text() == key:
+                print(f"[cached] {nb.stem}")
+                timings[nb.stem] = dict(timings.get(nb.stem, {}), cached=True)
+                continue
+            print(f"[run] {nb.stem} ...", flush=True)
+            params = {"profile": args.profile, "overrides": overrides, "force": args.force}
+            try:
+                seconds = run_notebook(nb, out_dir, params, key)
+            except Exception as err:  # papermill raises its own error type carrying the cell's traceback
+                print(f"error: notebook {nb.stem} failed: {type(err).__name__}: {str(err)[-2000:]}", file=sys.stderr)
+                return 1
+            timings[nb.stem] = {"seconds": round(seconds, 1), "cached": False}
+            print(f"[done] {nb.stem} in {seconds:.0f} s", flush=True)
+        write_json(manifest_path, build_manifest(config, timings))
+        write_index(folder)
+    print(f"wrote {folder / 'index.html'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
