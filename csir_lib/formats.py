@@ -138,10 +138,13 @@ def write_run(path: str | Path, run: Mapping[str, Mapping[str, float]], tag: str
     """Write a TREC run atomically, each query's documents ranked by score then docid."""
     with atomic_open(path) as fh:
         for qid, scores in run.items():
-            for rank, (docid, score) in enumerate(ranked(scores), start=1):
-                if not math.isfinite(score):
-                    raise InputError(f"score of {docid!r} for {qid!r} is {score}", path=path,
-                                     expected="finite scores")
+            bad = [d for d, s in scores.items() if not math.isfinite(s)]
+            if bad:
+                raise InputError(f"score of {bad[0]!r} for {qid!r} is {scores[bad[0]]}", path=path,
+                                 expected="finite scores")
+            # rank the scores as written, so the file's rank column is the order a reader of it evaluates
+            written = {docid: round(score, 6) for docid, score in scores.items()}
+            for rank, (docid, score) in enumerate(ranked(written), start=1):
                 fh.write(f"{qid} Q0 {docid} {rank} {score:.6f} {tag}\n")
     return Path(path)
 

@@ -37,6 +37,11 @@ def test_run_round_trip_ranks_ties_by_docid(tmp_path):
     assert formats.read_run(path) == {"q": {"c": 2.5, "a": 1.0, "b": 1.0}}
 
 
+def test_run_ranks_near_ties_as_written(tmp_path):
+    path = formats.write_run(tmp_path / "r.trec", {"q": {"b": 0.1000004, "a": 0.1000001}})
+    assert [line.split()[2:4] for line in path.read_text().splitlines()] == [["a", "1"], ["b", "2"]]
+
+
 def test_corpus_round_trip_gzip_and_doc_text(tmp_path):
     docs = [{"docid": "39#0", "title": "Köln", "text": "Eine Stadt."}, {"docid": "7", "title": "", "text": "x"}]
     path = formats.write_corpus(tmp_path / "c.jsonl.gz", docs)
