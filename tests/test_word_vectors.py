@@ -30,12 +30,13 @@ def tiny(tmp_path_factory):
 def test_word_vector_is_mean_of_piece_embeddings(tiny):
     from tokenizers import Tokenizer
 
-    matrix = next(v for k, v in load_file(str(tiny / "model.safetensors")).items() if k.endswith("word_embeddings.weight"))
+    weights = load_file(str(tiny / "model.safetensors"))
+    matrix = next(v for k, v in weights.items() if k.endswith("word_embeddings.weight"))
     tokenizer = Tokenizer.from_file(str(tiny / "tokenizer.json"))
     vectors = encoder_word_vectors(tiny, ["cat", "katze"])
     for word, vector in zip(["cat", "katze"], vectors, strict=True):
-        pieces = [i for i, t in zip(*(lambda e: (e.ids, e.tokens))(tokenizer.encode(word, add_special_tokens=False)),
-                                    strict=True) if t != "▁"]
+        encoding = tokenizer.encode(word, add_special_tokens=False)
+        pieces = [i for i, t in zip(encoding.ids, encoding.tokens, strict=True) if t != "▁"]
         np.testing.assert_allclose(vector, matrix[pieces].mean(axis=0), rtol=1e-6)
     assert vectors.shape == (2, matrix.shape[1]) and vectors.dtype == np.float32
 
