@@ -1,0 +1,83 @@
+"""`python -m csir_lib codeswitch`: code-switch a training-pairs file (BL-CS, ML-CS, Wiki-CS or Translate Test)."""
+
+from __future__ import annotations
+
+import argparse
+
+MODES = ("bilingual", "multilingual", "wiki", "translate")
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register the `codeswitch` command."""
+    parser = subparsers.add_parser(
+        "codeswitch", help="code-switch training pairs with bilingual lexicons",
+        description="Switch the words of `query TAB passage TAB label` pairs for their translations. Statistics "
+                    "go to stderr as one JSON line (and to stdout with --stats). Bad input: exit code 2.")
+    parser.add_argument("--in", dest="in_path", required=True, metavar="PAIRS.tsv", help="query TAB passage TAB label")
+    parser.add_argument("--out", dest="out_path", required=True, metavar="OUT.tsv", help="written atomically")
+    parser.add_argument("--mode", required=True, metavar="|".join(MODES),
+                        help="bilingual (BL-CS), multilingual (ML-CS), wiki (Wiki-CS, n-grams up to 3) or translate "
+                             "(Translate Test: word by word into English with X-to-English lexicons)")
+    parser.add_argument("--p", default=None, metavar="P",
+                        help="switch probability in [0, 1]; default 0.5, and 1.0 for wiki and translate")
+    parser.add_argument("--seed", default="1", metavar="N", help="integer >= 0; same seed, same bytes (default 1)")
+    parser.add_argument("--lexicon", action="append", default=[], metavar="LANG=LEX.tsv",
+                        help="lexicon TSV `source TAB target TAB score` for LANG (repeatable; best line first)")
+    parser.add_argument("--query-lang", default=None, metavar="LANG[,LANG...]",
+                        help="language(s) of the query side; 'en' keeps it English; several for multilingual/wiki "
+                             "(default: every lexicon's language; bilingual/translate need it with several lexicons)")
+    parser.add_argument("--doc-lang", default=None, metavar="LANG[,LANG...]", help="the same for the passage side")
+    parser.add_argument("--stats", action="store_true", help="also print the statistics JSON line on stdout")
+    return parser
+
+
+def _number(text: str | None, option: str, kind: type) -> float | int | None:
+    """`text` parsed as `kind`, or an InputError naming the option."""
+    from csir_lib.errors import InputError
+
+    if text is None:
+        return None
+    try:
+        return kind(text)
+    except ValueError:
+        raise InputError(f"{text!r} is not a{'n integer' if kind is int else ' number'}", path=option,
+                         expected="a number from 0 to 1" if kind is float else "an integer >= 0") from None
+
+
+def _lexicon_specs(specs: list[str]) -> dict[str, str]:
+    """{language: path} from `LANG=PATH` specs, each language once."""
+    from csir_lib.errors import InputError
+
+    paths: dict[str, str] = {}
+    for spec in specs:
+        lang, sep, path = spec.partition("=")
+        lang, path = lang.strip(), path.strip()
+        if not sep or not lang or not path or "," in lang:
+            raise InputError(f"malformed spec {spec!r}", path="--lexicon", expected="LANG=PATH, e.g. de=lex_de.tsv")
+        if lang in paths:
+            raise InputError(f"language {lang!r} given twice", path="--lexicon", expected="one lexicon per language")
+        paths[lang] = path
+    return paths
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load the lexicons, switch the pairs file, report statistics."""
+    import sys
+
+    from csir_lib.codeswitch import CodeSwitcher, codeswitch_file, load_switch_table
+    from csir_lib.errors import InputError
+
+    if args.mode not in MODES:
+        raise InputError(f"unknown mode {args.mode!r}", path="--mode", expected=" or ".join(MODES))
+    p, seed = _number(args.p, "--p", float), _number(args.seed, "--seed", int)
+    paths = _lexicon_specs(args.lexicon)
+    # check everything that needs no file before loading the lexicons
+    CodeSwitcher({lang: {} for lang in paths}, args.mode, p, seed, args.query_lang, args.doc_lang, stopwords=())
+    lexicons = {lang: load_switch_table(path) for lang, path in paths.items()}
+    switcher = CodeSwitcher(lexicons, args.mode, p, seed, args.query_lang, args.doc_lang)
+    stats = codeswitch_file(args.in_path, args.out_path, switcher)
+    line = stats.to_json()
+    print(line, file=sys.stderr)
+    if args.stats:
+        print(line)
+    return 0
