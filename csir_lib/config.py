@@ -84,6 +84,7 @@ class TrainingConfig:
 
     systems: tuple[str, ...] = field(default=("zero_shot", "fine_tuning", "bl_cs", "ml_cs", "wiki_cs"),
                                      metadata=_choices("zero_shot", "fine_tuning", "bl_cs", "ml_cs", "wiki_cs"))
+    bl_cs_pairs: tuple[str, ...] = ("en-de",)  # query-document pairs that get a BL-CS model of their own
     seeds: tuple[int, ...] = (1,)
     steps: int = field(default=200, metadata=_range(1, 10_000_000))
     batch_size: int = field(default=16, metadata=_range(1, 4096))
@@ -243,19 +244,21 @@ def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None
     for key, value in (overrides or {}).items():
         _apply(raw, key, value)
     config = _build(Config, raw, "", str(path))
-    _check_languages(config.languages, str(path))
+    _check_languages(config, str(path))
     return config
 
 
-def _check_languages(section: LanguagesConfig, source: str) -> None:
+def _check_languages(config: Config, source: str) -> None:
     """Every language code and pair of the profile must be in the languages table."""
     from csir_lib.languages import check_codes
 
+    section = config.languages
+    pairs = [*section.clir, *config.training.bl_cs_pairs]
     codes = [*section.seen, *section.unseen, *section.moir, *section.miracl]
-    for pair in section.clir:
+    for pair in pairs:
         parts = pair.split("-")
         if len(parts) != 2:
-            raise InputError(f"languages.clir has {pair!r}", path=source, expected="pairs like 'en-de'")
+            raise InputError(f"language pair {pair!r}", path=source, expected="pairs like 'en-de'")
         codes += parts
     check_codes(codes, where=source)
     unknown_pools = sorted(set(section.mlir_pools) - {"seen", "all"})
