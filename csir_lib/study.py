@@ -79,3 +79,19 @@ def open_study(profile: str = "demo", overrides: dict[str, Any] | None = None, r
     out.mkdir(parents=True, exist_ok=True)
     cache.mkdir(parents=True, exist_ok=True)
     return Study(config, out, cache, force)
+
+
+def profile_model(study: Study) -> Path:
+    """The profile's starting encoder as a local folder (built or converted into the cache on first use)."""
+    from csir_lib.models import resolve_model
+    from csir_lib.xquad import XQUAD_LANGUAGES, load_language
+
+    model = study.config.model
+    texts: list[str] = []
+    if model.kind == "tiny":  # the tiny model's tokenizer learns the profile's own text
+        articles = range(study.config.data.xquad_articles)
+        for lang in XQUAD_LANGUAGES:
+            data = load_language(lang, study.config.data.xquad_dir)
+            texts += [q.text for q in data.questions if q.article in articles]
+            texts += [s.text for s in data.sentences if s.article in articles]
+    return resolve_model(model.kind, study.cache_dir, model.num_layers, texts, name=model.name)

@@ -1,0 +1,69 @@
+"""Tables of the lexicon stage: sizes, precision against gold, coverage of training and query words."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from csir_lib.lexicon import read_lexicon
+from csir_lib.lexicon_quality import evaluate_lexicon, token_coverage, vocab_coverage
+from csir_lib.word_vectors import words
+
+
+def quality_table(paths: Mapping[str, Mapping[str, Path]], english_words: list[str]) -> pd.DataFrame:
+    """One row per (language, EN->X lexicon): size, English-vocabulary coverage, P@1, P@5 and gold coverage."""
+    rows = []
+    for lang, sources in paths.items():
+        gold = read_lexicon(sources["gold"]) if "gold" in sources else None
+        for source in ("clwe-nn", "clwe-csls", "titles"):
+            lexicon = read_lexicon(sources[source])
+            quality = evaluate_lexicon(lexicon, gold) if gold is not None else {}
+            rows.append({"lang": lang, "lexicon": source, "entries": len(lexicon),
+                         "en_vocab_coverage": vocab_coverage(lexicon, english_words),
+                         "P@1": quality.get("P@1"), "P@5": quality.get("P@5"),
+                         "gold_coverage": quality.get("coverage"), "gold_evaluated": quality.get("n_evaluated"),
+                         "gold": "FreeDict" if gold is not None else "none installed"})
+    return pd.DataFrame(rows)
+
+
+def sample_entries(paths: Mapping[str, Mapping[str, Path]], langs: list[str], probe: list[str],
+                   source: str = "clwe-csls") -> pd.DataFrame:
+    """The best translation of each `probe` word in each of `langs` (blank when the lexicon has none)."""
+    table = {lang: read_lexicon(paths[lang][source]).table() for lang in langs}
+    return pd.DataFrame([{"en": word, **{lang: table[lang].get(word, "") for lang in langs}} for word in probe])
+
+
+def query_coverage(paths: Mapping[str, Mapping[str, Path]], langs: list[str],
+                   topics: Callable[[str], dict[str, str]]) -> pd.DataFrame:
+    """The share of each language's query tokens that each lexicon covers on its X side."""
+    rows = []
+    for lang in langs:
+        texts = list(topics(lang).values())
+        for source in ("clwe-nn", "titles", "x2en"):
+            if source not in paths[lang]:
+                continue
+            lexicon = read_lexicon(paths[lang][source])
+            side = "source" if source == "x2en" else "target"
+            rows.append({"lang": lang, "lexicon": source, "queries": len(texts),
+                         "token_coverage": token_coverage(lexicon, texts, words, side=side)})
+    return pd.DataFrame(rows)
+
+
+def metrics_rows(quality: pd.DataFrame, coverage: pd.DataFrame) -> list[dict[str, object]]:
+    """Both tables in the long metrics.csv format."""
+    rows = []
+    for row in quality.to_dict("records"):
+        for metric in ("entries", "en_vocab_coverage", "P@1", "P@5", "gold_coverage"):
+            value = row[metric]
+            if value is None or pd.isna(value):
+                continue
+            rows.append({"experiment": "lexicon", "setting": "BLI", "system": row["lexicon"], "query_lang": "en",
+                         "doc_lang": row["lang"], "metric": metric, "value": float(value),
+                         "n_queries": 0 if pd.isna(row["gold_evaluated"]) else int(row["gold_evaluated"])})
+    for row in coverage.itertuples(index=False):
+        rows.append({"experiment": "lexicon", "setting": "MIRACL dev queries", "system": row.lexicon,
+                     "query_lang": row.lang, "doc_lang": row.lang, "metric": "token_coverage",
+                     "value": float(row.token_coverage), "n_queries": int(row.queries)})
+    return rows
