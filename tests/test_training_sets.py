@@ -1,0 +1,78 @@
+"""Training data of every system: XQuAD-R pairs (1 positive to 4 negatives) and the switched sets."""
+
+from __future__ import annotations
+
+import pytest
+
+from csir_lib.config import load_config
+from csir_lib.errors import InputError
+from csir_lib.formats import iter_pairs
+from csir_lib.lexicon import from_pairs, write_lexicon
+from csir_lib.training_data import xquad_pairs
+from csir_lib.training_sets import build_training_set, system_names
+from csir_lib.xquad import load_language, split_articles
+
+TRAIN, TEST = split_articles(48, 0.5, seed=13)
+
+
+def test_pairs_are_one_positive_then_four_negatives_of_the_same_article():
+    pairs = list(xquad_pairs(TRAIN, seed=0))
+    en = load_language("en")
+    questions = [q for q in en.questions if q.article in TRAIN]
+    assert len(pairs) == 5 * len(questions) == 3035
+    sentences = {s.text: s for s in en.sentences}
+    for i, question in enumerate(questions[:50]):
+        group = pairs[5 * i: 5 * i + 5]
+        assert [label for _, _, label in group] == [1, 0, 0, 0, 0]
+        assert {q for q, _, _ in group} == {question.text}
+        assert group[0][1] == en.by_docid[question.answer_docid].text
+        assert {sentences[d].article for _, d, _ in group} == {question.article}
+    assert not {q.qid for q in en.questions if q.article in TEST} & {q.qid for q in questions}
+
+
+def test_pairs_are_seeded():
+    assert list(xquad_pairs(TRAIN, seed=1)) == list(xquad_pairs(TRAIN, seed=1))
+    assert list(xquad_pairs(TRAIN, seed=1)) != list(xquad_pairs(TRAIN, seed=2))
+
+
+def test_translated_pairs_use_the_human_translations():
+    de = load_language("de")
+    first = next(xquad_pairs(TRAIN, query_langs=["de"], doc_langs=["de"]))
+    question = next(q for q in de.questions if q.article in TRAIN)
+    assert first == (question.text, de.by_docid[question.answer_docid].text, 1)
+
+
+def test_unknown_language_and_no_negatives():
+    with pytest.raises(InputError, match="XQuAD-R has no language 'sw'"):
+        list(xquad_pairs(TRAIN, query_langs=["sw"]))
+    with pytest.raises(InputError, match="at least one negative"):
+        list(xquad_pairs(TRAIN, negatives=0))
+
+
+def test_system_names_expand_pairs_and_ratios():
+    config = load_config(profile="demo")
+    assert system_names(config) == ["zero_shot", "fine_tuning", "bl_cs:en-de", "bl_cs:de-ru", "ml_cs", "wiki_cs",
+                                    "ml_cs@p=0.25", "ml_cs@p=0.75", "ml_cs@p=1"]
+
+
+@pytest.fixture
+def lexicons(tmp_path):
+    """Hand-made EN->X lexicons for the smoke profile's seen languages."""
+    out = {}
+    for lang, table in {"de": {"the": "der", "what": "was"}, "ar": {"the": "ال", "what": "ماذا"}}.items():
+        out[lang] = {"clwe-nn": write_lexicon(tmp_path / f"{lang}.clwe.tsv", from_pairs(table.items())),
+                     "titles": write_lexicon(tmp_path / f"{lang}.titles.tsv", from_pairs([("new york", "nyc")]))}
+    return out
+
+
+def test_training_sets_are_cached_and_keep_labels(tmp_path, lexicons):
+    config = load_config(profile="smoke")
+    zero = build_training_set("zero_shot", config, lexicons, tmp_path / "cache")
+    ml = build_training_set("ml_cs@p=1", config, lexicons, tmp_path / "cache")
+    english, switched = list(iter_pairs(zero.path)), list(iter_pairs(ml.path))
+    assert [label for *_, label in english] == [label for *_, label in switched]
+    assert ml.stats["p"] == 1.0 and ml.stats["switched"] == ml.stats["eligible"] > 0
+    assert all(" the " not in f" {q.lower()} " for q, _, _ in switched)
+    again = build_training_set("ml_cs@p=1", config, lexicons, tmp_path / "cache")
+    assert again.path == ml.path and again.path.read_bytes() == ml.path.read_bytes()
+    assert zero.stats == {"mode": "english", "pairs": len(english)}
