@@ -1,0 +1,254 @@
+"""Train a cross-encoder (one logit, binary cross-entropy) with sentence-transformers' CrossEncoderTrainer.
+
+The library does the loop, AdamW, the warm-up plus linear schedule (sized to the steps actually run: the rate
+reaches 0 at the last step, unlike the paper's code which schedules 312.5k steps and stops at 200k), fp16/bf16,
+checkpoints, resume and multi-GPU through accelerate. Three things are written here because the library leaves
+them open:
+
+- Data order. Its default sampler seeds one generator per run and never reseeds it per epoch, and transformers 5
+  does not replay past epochs on resume, so a run resumed after its first epoch would see other batches. The
+  order is therefore fixed up front: seeded permutations of the pairs, one per epoch, cut to exactly
+  steps x batch_size x processes rows and read sequentially. Same seed, same batches, resumed or not, so on CPU
+  the same seed gives the same final weights, byte for byte, interrupted or not (no `use_deterministic_algorithms`
+  needed; on GPU cuDNN/cuBLAS kernels may still differ in the last bits).
+- Checkpoint trust. transformers writes checkpoint-N in place and its trainer_state.json last, so a checkpoint
+  without a readable trainer_state.json was cut off by a kill: it is deleted, and training resumes from the last
+  complete one. Checkpoints live in out_dir/.work with the spec's cache key; those of another spec are wiped.
+- Publication. The final model is saved to a temporary folder and renamed to out_dir/model when complete, then
+  loss.csv, then the training.json stamp last; a rerun with a matching stamp returns without training. A lock
+  (out_dir/.lock) keeps a second training of the same folder out while one runs.
+
+Pickle: the final folder holds model.safetensors and JSON only. Checkpoints inside out_dir/.work also hold
+transformers' trainer state (optimizer.pt, scheduler.pt, rng_state.pth, training_args.bin), which transformers
+writes with torch.save; they are our own files, deleted once the final model is published.
+
+Multi-GPU, no code change (run from the repository root):
+
+    accelerate launch --multi_gpu --num_processes 4 -m csir_lib train --config CONFIG.yaml
+
+(or `torchrun --nproc_per_node 4 -m csir_lib train --config CONFIG.yaml`); batch_size is per device, each process
+reads its own share of the fixed order, and only the main process publishes. Checked here on CPU with
+`torchrun --nproc_per_node 2` (gloo), killed and resumed; DDP needs ddp_find_unused_parameters=False with this
+trainer (transformers' default makes DDP mark the classifier's bias ready twice and stop).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from csir_lib.atomic import atomic_dir, write_json, write_text
+from csir_lib.encoder import load_check
+from csir_lib.errors import InputError
+from csir_lib.formats import iter_pairs
+from csir_lib.training_config import (
+    CHECKPOINT,
+    FINAL,
+    LOSS_CSV,
+    STAMP,
+    WORK,
+    TrainResult,
+    TrainSpec,
+    cached_result,
+    last_complete_checkpoint,
+    loss_csv,
+    prepare_work,
+)
+
+log = logging.getLogger(__name__)
+
+PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt")
+
+
+def sequential_batches(dataset: Any, **kwargs: Any) -> Any:
+    """A batch sampler reading `dataset` in order (the order is fixed by `training_order`)."""
+    from sentence_transformers.base.sampler import DefaultBatchSampler
+    from torch.utils.data import SequentialSampler
+
+    return DefaultBatchSampler(SequentialSampler(dataset), **kwargs)
+
+
+def training_order(n_pairs: int, rows: int, seed: int) -> list[int]:
+    """Row indices for a run: seeded permutations of range(n_pairs), one per epoch, cut to `rows`."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    epochs = -(-rows // n_pairs)
+    return np.concatenate([rng.permutation(n_pairs) for _ in range(epochs)])[:rows].tolist()
+
+
+def read_pairs_dataset(path: Path, order_rows: int, seed: int) -> Any:
+    """The pairs file as a `datasets.Dataset` (query, passage, label float) in the run's fixed order."""
+    from datasets import Dataset
+
+    queries, passages, labels = [], [], []
+    for query, passage, label in iter_pairs(path):
+        queries.append(query)
+        passages.append(passage)
+        labels.append(float(label))
+    data = Dataset.from_dict({"query": queries, "passage": passages, "label": labels})
+    return data.select(training_order(len(labels), order_rows, seed))
+
+
+def _publish(model: Any, spec: TrainSpec, key: str, history: list[tuple[int, float]], info: dict) -> Path:
+    """Save the final model to out_dir/model atomically, then loss.csv, then the training.json stamp."""
+    final = spec.out_dir / FINAL
+    with atomic_dir(final) as tmp:
+        model.save_pretrained(str(tmp), create_model_card=False, safe_serialization=True)
+        pickled = sorted(p.name for p in tmp.rglob("*") if p.suffix in PICKLE_SUFFIXES)
+        if pickled or not (tmp / "model.safetensors").is_file():
+            raise RuntimeError(f"final model must be safetensors only; found {pickled or 'no model.safetensors'}")
+        for path in [tmp, *tmp.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)  # temporary folders and files start private
+    write_text(spec.out_dir / LOSS_CSV, loss_csv(history))
+    write_json(spec.out_dir / STAMP, {"cache_key": key, "spec": spec.to_dict(), "versions": _versions(), **info})
+    return final
+
+
+def _versions() -> dict[str, str]:
+    """Versions of the libraries that trained the model, for the stamp."""
+    from importlib.metadata import version
+
+    return {name: version(name) for name in ("torch", "transformers", "sentence-transformers", "accelerate")}
+
+
+def _loss_history(log_history: list[dict]) -> list[tuple[int, float]]:
+    """(step, loss) pairs of the trainer's log, one per logged step."""
+    return [(int(e["step"]), float(e["loss"])) for e in log_history if "loss" in e and "step" in e]
+
+
+def _precision_flags(precision: str) -> dict[str, bool]:
+    """TrainingArguments flags for `precision`; fp16/bf16 fall back to fp32 without a GPU."""
+    import torch
+
+    if precision == "fp32":
+        return {}
+    if not torch.cuda.is_available():
+        log.warning("precision %s needs a GPU; training in fp32 on CPU", precision)
+        return {}
+    return {precision: True}
+
+
+def _quiet_progress() -> Any:
+    """The Trainer's progress bar with the latest loss in the bar instead of one printed line per log."""
+    from transformers.trainer_callback import ProgressCallback
+
+    class QuietProgress(ProgressCallback):
+        """A progress bar that shows the loss as a postfix."""
+
+        def on_log(self, args, state, control, logs=None, **kwargs):  # noqa: D102
+            if state.is_world_process_zero and self.training_bar is not None and logs and "loss" in logs:
+                self.training_bar.set_postfix(loss=f"{float(logs['loss']):.4f}", refresh=False)
+
+    return QuietProgress()
+
+
+def load_cross_encoder(spec: TrainSpec) -> Any:
+    """A CrossEncoder (one logit) from spec.model_dir, head seeded by spec.seed, word embeddings frozen if asked."""
+    import transformers
+    from sentence_transformers.cross_encoder import CrossEncoder
+
+    transformers.set_seed(spec.seed)  # the classification head is drawn when the model loads
+    model = CrossEncoder(str(spec.model_dir), num_labels=1, max_length=spec.max_length, local_files_only=True)
+    if spec.freeze_embeddings:
+        model.model.get_input_embeddings().weight.requires_grad_(False)  # model.model.<base>.embeddings.word_embeddings
+    return model
+
+
+@contextlib.contextmanager
+def _exclusive(out_dir: Path, main_process: bool) -> Iterator[None]:
+    """Hold out_dir/.lock so that two trainings never write the same folder at once (main process only)."""
+    if not main_process:
+        yield
+        return
+    import fcntl
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with open(out_dir / ".lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InputError("another training is writing this folder", path=out_dir,
+                             expected="one training per out_dir at a time (wait for it, or kill it)") from None
+        yield
+
+
+def train_cross_encoder(spec: TrainSpec, *, restart: bool = False, progress: bool = True,
+                        callbacks: Sequence[Any] = ()) -> TrainResult:
+    """Train (or resume, or return the cached result of) the cross-encoder `spec` describes."""
+    start = time.perf_counter()
+    load_check(spec.model_dir)
+    if not spec.pairs.is_file():
+        raise InputError("pairs file not found", path=spec.pairs, expected="query<TAB>passage<TAB>label lines")
+    with _exclusive(spec.out_dir, int(os.environ.get("RANK", "0")) == 0):
+        return _train(spec, restart, progress, callbacks, start)
+
+
+def _train(spec: TrainSpec, restart: bool, progress: bool, callbacks: Sequence[Any], start: float) -> TrainResult:
+    """train_cross_encoder after the input checks, inside the out_dir lock."""
+    key = spec.cache_key()
+    if not restart and (done := cached_result(spec, key)) is not None:
+        log.info("cached: %s already holds this training (key %s)", done.model_dir, key)
+        return done
+    if restart:
+        shutil.rmtree(spec.out_dir / FINAL, ignore_errors=True)
+        (spec.out_dir / STAMP).unlink(missing_ok=True)
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    main_process = int(os.environ.get("RANK", "0")) == 0
+    dataset = read_pairs_dataset(spec.pairs, spec.steps * spec.batch_size * world, spec.seed)
+    work = prepare_work(spec, key, restart) if main_process else spec.out_dir / WORK
+    resume = last_complete_checkpoint(work) if main_process else None
+    trainer = _trainer(spec, load_cross_encoder(spec), dataset, work, progress, callbacks)
+    if world > 1:  # every process must resume from the checkpoint the main process chose
+        from accelerate.utils import broadcast_object_list
+
+        resume = broadcast_object_list([resume])[0]
+    resumed_from = int(CHECKPOINT.match(resume.name).group(1)) if resume else None
+    if resume:
+        log.warning("resuming from %s (step %d of %d)", resume, resumed_from, spec.steps)
+    loop_start = time.perf_counter()
+    trainer.train(resume_from_checkpoint=str(resume) if resume else None)
+    loop_seconds = time.perf_counter() - loop_start
+    steps_run = trainer.state.global_step - (resumed_from or 0)
+    history = _loss_history(trainer.state.log_history)
+    info = {"global_step": trainer.state.global_step, "resumed_from": resumed_from,
+            "steps_per_second": steps_run / loop_seconds if loop_seconds > 0 else 0.0}
+    final = spec.out_dir / FINAL
+    if trainer.is_world_process_zero():
+        info["wall_seconds"] = time.perf_counter() - start
+        final = _publish(trainer.model, spec, key, history, info)
+        shutil.rmtree(work, ignore_errors=True)
+    return TrainResult(final, spec.out_dir, tuple(history), time.perf_counter() - start, info["steps_per_second"],
+                       trainer.state.global_step, resumed_from, False)
+
+
+def _trainer(spec: TrainSpec, model: Any, dataset: Any, work: Path, progress: bool, callbacks: Sequence[Any]) -> Any:
+    """A CrossEncoderTrainer with BCE loss, the spec's schedule and checkpoints in `work`."""
+    import torch
+    from sentence_transformers.cross_encoder import CrossEncoderTrainer, CrossEncoderTrainingArguments
+    from sentence_transformers.cross_encoder.losses import BinaryCrossEntropyLoss
+    from transformers.trainer_callback import PrinterCallback, ProgressCallback
+
+    args = CrossEncoderTrainingArguments(
+        output_dir=str(work), max_steps=spec.steps, per_device_train_batch_size=spec.batch_size,
+        learning_rate=spec.learning_rate, warmup_steps=spec.warmup_steps, weight_decay=spec.weight_decay,
+        lr_scheduler_type="linear", seed=spec.seed, save_strategy="steps",
+        save_steps=spec.checkpoint_every, save_total_limit=spec.save_total_limit, logging_steps=1,
+        report_to="none", dataloader_num_workers=0, dataloader_drop_last=False, batch_sampler=sequential_batches,
+        dataloader_pin_memory=torch.cuda.is_available(), use_cpu=not torch.cuda.is_available(),  # CPU DDP: gloo
+        ddp_find_unused_parameters=False,  # every trainable parameter is used; True breaks DDP here ("ready twice")
+        disable_tqdm=not progress, **_precision_flags(spec.precision),
+    )
+    trainer = CrossEncoderTrainer(model=model, args=args, train_dataset=dataset, loss=BinaryCrossEntropyLoss(model),
+                                  callbacks=list(callbacks))
+    trainer.remove_callback(PrinterCallback)
+    trainer.remove_callback(ProgressCallback)
+    if progress:
+        trainer.add_callback(_quiet_progress())
+    return trainer

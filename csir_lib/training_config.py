@@ -1,0 +1,251 @@
+"""The cross-encoder training spec (typed, frozen, validated), its YAML form for `csir train`, and the run folder.
+
+Hand-written rather than pydantic or OmegaConf for the same reason as `csir_lib.config`: one small schema whose
+errors name the file, the key and the legal values. A train config YAML holds exactly the `TrainSpec` fields:
+
+    model_dir: .cache/models/<key>/multilingual-e5-small-L6   # a Hugging Face folder (encoder or cross-encoder)
+    pairs: .cache/pairs/<key>/train.tsv                      # query TAB passage TAB label
+    out_dir: .cache/cross-encoders/zero_shot-seed1           # final model in out_dir/model
+    seed: 1
+    steps: 150
+    batch_size: 16
+    ...
+
+Relative paths are taken relative to the current working directory (the repository root in notebooks).
+
+A training folder (out_dir) holds model/ (the final cross-encoder, published whole), loss.csv, training.json (the
+stamp with the spec's cache key, written last) and, while training, .work/ (checkpoint-N folders and the key of the
+spec that made them) and .lock.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+import logging
+import re
+import shutil
+import types
+import typing
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from csir_lib.atomic import write_text
+from csir_lib.errors import InputError
+
+log = logging.getLogger("csir_lib.training")
+
+PRECISIONS = ("fp32", "fp16", "bf16")
+FINAL = "model"
+STAMP = "training.json"
+LOSS_CSV = "loss.csv"
+WORK = ".work"
+WORK_KEY = "spec-key.txt"
+CHECKPOINT = re.compile(r"^checkpoint-(\d+)$")
+TRAIN_VERSION = 1  # bump when the training code changes what a spec produces
+
+
+def _range(lo: float | None = None, hi: float | None = None) -> dict[str, Any]:
+    """Field metadata: the closed range a number must lie in."""
+    return {"range": (lo, hi)}
+
+
+@dataclass(frozen=True)
+class TrainSpec:
+    """Everything that decides a trained cross-encoder (out_dir only says where it goes)."""
+
+    model_dir: Path  # starting point: a Hugging Face folder; a classification head is added if absent
+    pairs: Path  # training pairs, query TAB passage TAB label (0 or 1)
+    out_dir: Path  # out_dir/model (final, safetensors), loss.csv, training.json; checkpoints in out_dir/.work
+    seed: int = 1
+    steps: int = field(default=100, metadata=_range(1, 10**9))  # optimiser steps actually run (max_steps)
+    batch_size: int = field(default=16, metadata=_range(1, 65536))  # per device
+    learning_rate: float = field(default=2e-5, metadata=_range(0.0, 1.0))
+    warmup_steps: int = field(default=0, metadata=_range(0, 10**9))  # then linear decay to 0 at `steps`
+    weight_decay: float = field(default=0.01, metadata=_range(0.0, 1.0))
+    precision: str = field(default="fp32", metadata={"choices": PRECISIONS})  # fp16/bf16 on GPU only
+    checkpoint_every: int = field(default=50, metadata=_range(1, 10**9))  # save_steps
+    save_total_limit: int = field(default=2, metadata=_range(1, 1000))  # checkpoints kept
+    freeze_embeddings: bool = False  # freeze the word embeddings (most of an XLM-R-vocabulary model)
+    max_length: int = field(default=512, metadata=_range(8, 8192))  # tokens of query + passage, longest-first
+
+    def __post_init__(self) -> None:
+        """Coerce paths and check every value's type and range (InputError without a file)."""
+        for name in ("model_dir", "pairs", "out_dir"):
+            object.__setattr__(self, name, Path(getattr(self, name)))
+        for f in dataclasses.fields(self):
+            _check(f, getattr(self, f.name), None)
+        if self.warmup_steps > self.steps:
+            raise InputError(f"warmup_steps {self.warmup_steps} exceeds steps {self.steps}",
+                             expected="warmup_steps <= steps")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (paths as strings), the YAML form."""
+        return {f.name: str(v) if isinstance(v := getattr(self, f.name), Path) else v
+                for f in dataclasses.fields(self)}
+
+    def cache_key(self) -> str:
+        """A key over the training code version, the starting model's and the pairs' content and every number."""
+        from csir_lib.cache import cache_key
+
+        numbers = {k: v for k, v in self.to_dict().items() if k not in ("model_dir", "pairs", "out_dir")}
+        return cache_key("cross-encoder", TRAIN_VERSION, self.model_dir, self.pairs, numbers)
+
+
+def _hint(f: dataclasses.Field) -> Any:
+    """The declared type of a TrainSpec field (annotations are strings under `from __future__`)."""
+    return typing.get_type_hints(TrainSpec)[f.name]
+
+
+def _check(f: dataclasses.Field, value: Any, source: str | Path | None) -> Any:
+    """Check one value against its field's type, range and choices; return it in the declared type."""
+    hint = _hint(f)
+    if isinstance(hint, types.UnionType):
+        hint = next(a for a in typing.get_args(hint) if a is not type(None))
+    if hint is Path:
+        if not isinstance(value, (str, Path)) or not str(value).strip():
+            raise InputError(f"{f.name} is {value!r}", path=source, expected="a path")
+        return Path(value)
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if hint is float and isinstance(value, str):
+        try:
+            value = float(value)  # YAML 1.1 reads 2e-5 (no dot) as a string
+        except ValueError:
+            pass
+    if not isinstance(value, hint) or (hint in (int, float) and isinstance(value, bool)):
+        raise InputError(f"{f.name} is {value!r} ({type(value).__name__})", path=source, expected=hint.__name__)
+    lo, hi = f.metadata.get("range", (None, None))
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        raise InputError(f"{f.name} is {value!r}, out of range", path=source, expected=f"a value in [{lo}, {hi}]")
+    choices = f.metadata.get("choices")
+    if choices and value not in choices:
+        raise InputError(f"{f.name} is {value!r}", path=source, expected=f"one of {', '.join(choices)}")
+    return value
+
+
+def spec_from_dict(raw: Any, source: str | Path | None = None) -> TrainSpec:
+    """A TrainSpec from a mapping with exactly its field names; errors name `source` and the key."""
+    fields = {f.name: f for f in dataclasses.fields(TrainSpec)}
+    valid = ", ".join(fields)
+    if not isinstance(raw, dict):
+        raise InputError(f"the config is a {type(raw).__name__}", path=source, expected=f"a mapping with keys {valid}")
+    unknown = sorted(set(raw) - set(fields))
+    if unknown:
+        raise InputError(f"unknown key(s) {', '.join(map(str, unknown))}", path=source, expected=f"keys among {valid}")
+    required = [f.name for f in fields.values() if f.default is dataclasses.MISSING]
+    missing = [name for name in required if name not in raw]
+    if missing:
+        raise InputError(f"missing key(s) {', '.join(missing)}", path=source, expected=f"keys among {valid}")
+    values = {name: _check(fields[name], value, source) for name, value in raw.items()}
+    try:
+        return TrainSpec(**values)
+    except InputError as err:
+        raise InputError(err.problem, path=source, expected=err.expected) from None
+
+
+def load_train_spec(path: str | Path) -> TrainSpec:
+    """Read a train config YAML holding exactly the TrainSpec fields."""
+    import yaml
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("config file not found", path=path, expected="a YAML file with the TrainSpec keys")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        raise InputError(f"invalid YAML ({getattr(err, 'problem', err)})", path=path,
+                         line=None if mark is None else mark.line + 1, expected="valid YAML") from None
+    return spec_from_dict(raw, path)
+
+
+def write_train_spec(path: str | Path, spec: TrainSpec) -> Path:
+    """Write `spec` as a train config YAML (atomically), readable by `load_train_spec`."""
+    import yaml
+
+    return write_text(path, yaml.safe_dump(spec.to_dict(), sort_keys=False, allow_unicode=True))
+
+
+# ------------------------------------------------------------------ the layout of a training folder (out_dir)
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """What a training run produced."""
+
+    model_dir: Path  # out_dir/model: the final cross-encoder, a Hugging Face folder with model.safetensors
+    out_dir: Path
+    loss_history: tuple[tuple[int, float], ...]  # (step, training loss of that step), every step from 1
+    wall_seconds: float  # the whole call (model loading, training, saving); when cached, that of the run recorded
+    steps_per_second: float  # optimiser steps run / seconds in the training loop (checkpoint saves included)
+    global_step: int
+    resumed_from: int | None  # the checkpoint step the (recorded) run resumed from
+    cached: bool  # True when an identical finished run was found and nothing was trained
+
+
+def last_complete_checkpoint(work: Path) -> Path | None:
+    """The highest checkpoint-N in `work` with a readable trainer_state.json; incomplete ones are deleted."""
+    if not work.is_dir():
+        return None
+    found = sorted(((int(m.group(1)), p) for p in work.iterdir() if p.is_dir() and (m := CHECKPOINT.match(p.name))),
+                   reverse=True)
+    for step, folder in found:
+        try:
+            state = json.loads((folder / "trainer_state.json").read_text(encoding="utf-8"))
+            if state.get("global_step") == step:
+                return folder
+        except (OSError, ValueError):
+            pass
+        log.warning("deleting incomplete checkpoint %s (cut off while being written)", folder)
+        shutil.rmtree(folder, ignore_errors=True)
+    return None
+
+
+def read_loss_csv(path: Path) -> tuple[tuple[int, float], ...]:
+    """The (step, loss) rows of a loss.csv."""
+    rows = list(csv.reader(path.read_text(encoding="utf-8").splitlines()))
+    return tuple((int(step), float(loss)) for step, loss in rows[1:])
+
+
+def loss_csv(history: Sequence[tuple[int, float]]) -> str:
+    """A loss history as CSV text with a `step,loss` header."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["step", "loss"])
+    writer.writerows((step, repr(loss)) for step, loss in history)
+    return buf.getvalue()
+
+
+def cached_result(spec: TrainSpec, key: str) -> TrainResult | None:
+    """The result of a finished run of `spec` in spec.out_dir, or None when there is none."""
+    stamp_path, final = spec.out_dir / STAMP, spec.out_dir / FINAL
+    if not (stamp_path.is_file() and (final / "model.safetensors").is_file() and (spec.out_dir / LOSS_CSV).is_file()):
+        return None
+    try:
+        stamp = json.loads(stamp_path.read_text(encoding="utf-8"))
+    except ValueError:
+        return None
+    if stamp.get("cache_key") != key:
+        return None
+    return TrainResult(final, spec.out_dir, read_loss_csv(spec.out_dir / LOSS_CSV),
+                       float(stamp.get("wall_seconds", 0.0)), float(stamp.get("steps_per_second", 0.0)),
+                       int(stamp["global_step"]), stamp.get("resumed_from"), True)
+
+
+def prepare_work(spec: TrainSpec, key: str, restart: bool) -> Path:
+    """out_dir/.work holding only checkpoints of this spec (wiped on `restart` or when made by another spec)."""
+    work = spec.out_dir / WORK
+    key_file = work / WORK_KEY
+    stale = work.is_dir() and (not key_file.is_file() or key_file.read_text(encoding="utf-8").strip() != key)
+    if restart or stale:
+        if work.is_dir():
+            log.warning("removing checkpoints in %s (%s)", work, "restart" if restart else "made by another spec")
+        shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True, exist_ok=True)
+    write_text(key_file, key + "\n")
+    return work
