@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from csir_lib.cache import cache_key
 from csir_lib.config import Config
 from csir_lib.training import TrainResult, train_cross_encoder
 from csir_lib.training_config import TrainSpec
@@ -17,7 +18,8 @@ def train_spec(config: Config, model_dir: Path, training_set: TrainingSet, seed:
     """The training run of one system and seed under the profile's schedule."""
     t = config.training
     name = f"{training_set.system.replace(':', '_')}-seed{seed}"
-    return TrainSpec(model_dir=model_dir, pairs=training_set.path, out_dir=cache_root / "cross-encoders" / name,
+    key = cache_key(str(model_dir), str(training_set.path), t, config.model)  # both paths are content-keyed
+    return TrainSpec(model_dir=model_dir, pairs=training_set.path, out_dir=cache_root / "cross-encoders" / key / name,
                      seed=seed, steps=t.steps, batch_size=t.batch_size, learning_rate=t.learning_rate,
                      warmup_steps=t.warmup_steps, weight_decay=t.weight_decay, precision=t.precision,
                      checkpoint_every=t.checkpoint_every, freeze_embeddings=config.model.freeze_embeddings,

@@ -1,0 +1,95 @@
+"""Our results checked against the paper's numbers and claims in results/expected.yaml.
+
+Each claim gets OK, OKish, FAIL or NOT-COMPARABLE (with the reason), as on Pyserini's reproduction pages.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from csir_lib.errors import InputError
+
+KINDS = ("gain", "value", "ratio", "spread", "seen_gap")
+
+
+def load_expected(path: str | Path) -> list[dict[str, Any]]:
+    """The claims of expected.yaml with the defaults filled in."""
+    path = Path(path)
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(raw, dict) or not isinstance(raw.get("claims"), list):
+        raise InputError("no 'claims' list", path=path, expected="a mapping with 'defaults' and 'claims'")
+    claims = []
+    for number, claim in enumerate(raw["claims"], start=1):
+        merged = {**raw.get("defaults", {}), **claim}
+        missing = [k for k in ("id", "claim", "kind", "paper", "tolerance") if k not in merged]
+        if missing or merged["kind"] not in KINDS:
+            raise InputError(f"claim {number} ({merged.get('id', '?')}) lacks {missing or 'a known kind'}",
+                             path=path, expected=f"id, claim, kind ({', '.join(KINDS)}), paper, tolerance")
+        claims.append(merged)
+    return claims
+
+
+def _mean(main: pd.DataFrame, setting: str, system: str, pair: str | None = None) -> float:
+    """Mean MRR@10 x100 of `system` over a setting's pairs (or one pair); NaN when it was not run."""
+    rows = main[(main.metric == "mrr@10") & (main.setting == setting) & (main.system == system)]
+    if pair:
+        q, d = pair.split("-")
+        rows = rows[(rows.query_lang == q) & (rows.doc_lang == d)]
+    return 100 * rows.value.mean() if len(rows) else math.nan
+
+
+def _paired_gain(main: pd.DataFrame, setting: str, system: str, baseline: str) -> float:
+    """Mean over the pairs both systems ran on of (system - baseline), MRR@10 x100."""
+    rows = main[(main.metric == "mrr@10") & (main.setting == setting)]
+    wide = rows.pivot_table(index=["query_lang", "doc_lang"], columns="system", values="value")
+    if system not in wide or baseline not in wide:
+        return math.nan
+    both = wide[[system, baseline]].dropna()
+    return 100 * (both[system] - both[baseline]).mean() if len(both) else math.nan
+
+
+def ours(claim: Mapping[str, Any], main: pd.DataFrame, ratio: pd.DataFrame | None) -> float:
+    """Our number for one claim, from the metrics of notebooks 04 (main) and 05 (ratio, seen-unseen)."""
+    kind = claim["kind"]
+    if kind == "gain":
+        return _paired_gain(main, claim["setting"], claim["system"], claim["baseline"])
+    if kind == "value":
+        return _mean(main, claim["setting"], claim["system"], claim.get("pair"))
+    if kind == "ratio":
+        base = _mean(main, claim["setting"], claim["baseline"], claim.get("pair"))
+        return _mean(main, claim["setting"], claim["system"], claim.get("pair")) / base if base else math.nan
+    if ratio is None:
+        return math.nan
+    if kind == "spread":
+        rows = ratio[(ratio.experiment == "ratio") & (ratio.metric == "mrr@10") & (ratio.setting == claim["setting"])
+                     & ratio.system.str.startswith(claim["system"])]
+        means = rows.groupby("system").value.mean() * 100
+        return float(means.max() - means.min()) if len(means) > 1 else math.nan
+    rows = ratio[(ratio.experiment == "seen-unseen") & (ratio.system == claim["system"])].set_index("query_lang")
+    return 100 * float(rows.value["seen"] - rows.value["unseen"]) if {"seen", "unseen"} <= set(rows.index) else math.nan
+
+
+def check(claims: list[dict[str, Any]], profile: str, main: pd.DataFrame, ratio: pd.DataFrame | None) -> pd.DataFrame:
+    """One row per claim: the paper's number, ours, the status and, where not comparable, why."""
+    rows = []
+    for claim in claims:
+        value = ours(claim, main, ratio)
+        paper, tol = float(claim["paper"]), claim["tolerance"]
+        if math.isnan(value):
+            status, note = "NOT-COMPARABLE", "not measured in this profile (no such pair or system)"
+        elif profile not in claim["comparable_in"]:
+            same_sign = (value > 0) == (paper > 0) if paper != 0 else abs(value) <= tol["okish"]
+            status, note = "NOT-COMPARABLE", f"{claim['reason']}; direction {'agrees' if same_sign else 'differs'}"
+        else:
+            diff = abs(value - paper)
+            status = "OK" if diff <= tol["ok"] else "OKish" if diff <= tol["okish"] else "FAIL"
+            note = ""
+        rows.append({"id": claim["id"], "claim": claim["claim"], "paper": paper,
+                     "ours": None if math.isnan(value) else round(value, 2), "status": status, "note": note})
+    return pd.DataFrame(rows)

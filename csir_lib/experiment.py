@@ -1,0 +1,74 @@
+"""Everything the results notebooks share: trained models, settings, first-stage runs, re-ranked runs, scores.
+
+Each step reuses the cache of the notebook that made it, so notebooks 04 and 05 only evaluate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from csir_lib import (
+    lexicon_build,
+    models,
+    reranking_stage,
+    results_stage,
+    retrieval_settings,
+    systems_training,
+    training_sets,
+)
+from csir_lib.retrieval_settings import Setting
+from csir_lib.study import Study, profile_model
+from csir_lib.xquad import Task
+
+TRANSLATE_TEST = ("zero_shot", "ml_cs")  # models that score Translate Test (paper: Zero-shot and ML-CS)
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """The settings of a profile with their tasks, first stage, and every system's per-query scores."""
+
+    settings: list[Setting]
+    tasks: dict[str, Task]
+    first_model: Path
+    first_scores: pd.DataFrame
+    scores: pd.DataFrame  # results_stage.per_query_scores, BL-CS systems named "bl_cs"
+
+
+def run_experiment(study: Study, *, ratios: bool = False) -> Experiment:
+    """Train (cached), re-rank (cached) and evaluate every system on every setting of the study's profile.
+
+    `ratios` adds ML-CS at every p of `training.ratios` and leaves out Translate Test and BL-CS.
+    """
+    cfg = study.config
+    model_dir = profile_model(study)
+    lexicons = lexicon_build.build_lexicons(cfg, model_dir, study.cache_dir)
+    names = [n for n in training_sets.system_names(cfg)
+             if ("@p=" not in n or ratios) and not (ratios and n.startswith(("bl_cs", "wiki_cs", "fine_tuning")))]
+    sets = [training_sets.build_training_set(name, cfg, lexicons, study.cache_dir) for name in names]
+    trained = systems_training.train_systems(cfg, model_dir, sets, study.cache_dir)
+    by_system: dict[str, dict[int, Path]] = {}
+    for (system, seed), result in trained.items():
+        by_system.setdefault(system, {})[seed] = result.model_dir
+    settings = retrieval_settings.settings(cfg)
+    tasks = retrieval_settings.build_tasks(cfg)
+    first_model = model_dir if cfg.model.kind == "tiny" else models.resolve_model(
+        cfg.model.kind, study.cache_dir, 0, name=cfg.model.name)
+    first = {s.label: retrieval_settings.first_stage(tasks[s.label], first_model, cfg.rerank.depth, study.cache_dir)
+             for s in settings}
+    x2en = {lang: paths["x2en"] for lang, paths in lexicons.items()}
+    runs = {}
+    for s in settings:
+        chosen = {name: m for name, m in by_system.items()
+                  if not name.startswith("bl_cs:") or name == f"bl_cs:{s.query_lang}-{s.doc_lang}"}
+        runs[s.label] = reranking_stage.rerank_setting(
+            s.label, tasks[s.label], first[s.label], chosen, x2en, () if ratios else TRANSLATE_TEST,
+            cfg.rerank.batch_tokens, cfg.model.max_length, study.cache_dir, study.force)
+    metrics = cfg.evaluation.metrics
+    scores = results_stage.per_query_scores(settings, tasks, runs, metrics)
+    scores["system"] = scores["system"].str.replace(r"^bl_cs:.*", "bl_cs", regex=True)
+    first_scores = results_stage.per_query_scores(
+        settings, tasks, {k: {("first stage", 0): v} for k, v in first.items()}, metrics)
+    return Experiment(settings, tasks, first_model, first_scores, scores)
