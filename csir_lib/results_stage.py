@@ -28,7 +28,7 @@ def per_query_scores(settings: Sequence[Setting], tasks: Mapping[str, Task],
     for setting in settings:
         qrels = tasks[setting.label].qrels
         for (system, seed), run in runs[setting.label].items():
-            result = evaluate(qrels, run, list(metrics))
+            result = evaluate(qrels, run, list(metrics), run_path=f"run of {system} (seed {seed}) on {setting.label}")
             frame = result.per_query.reset_index().melt(id_vars="qid", var_name="metric", value_name="value")
             frame = frame.assign(setting=setting.kind, query_lang=setting.query_lang, doc_lang=setting.doc_lang,
                                  label=setting.label, seen=setting.seen, system=system, seed=seed)

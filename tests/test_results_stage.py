@@ -1,0 +1,95 @@
+"""Settings, Translate Test, per-query evaluation, gains and the expected.yaml check on hand-made data."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from csir_lib.config import load_config
+from csir_lib.errors import InputError
+from csir_lib.expected import check, load_expected
+from csir_lib.lexicon import from_pairs, write_lexicon
+from csir_lib.paths import ROOT
+from csir_lib.reranking_stage import translate_task
+from csir_lib.results_stage import gains, per_query_scores, summary
+from csir_lib.retrieval_settings import Setting, settings
+from csir_lib.xquad import Task
+
+
+def test_demo_settings_in_table_order():
+    found = settings(load_config(profile="demo"))
+    assert [s.label for s in found] == ["EN-EN", "DE-DE", "RU-RU", "AR-AR", "ES-ES", "ZH-ZH", "TH-TH", "EN-DE",
+                                        "EN-AR", "EN-RU", "DE-RU", "AR-RU", "EN-ES", "EN-ZH", "DE-VI", "ES-ZH",
+                                        "EN-TH", "MLIR-seen", "MLIR-all"]
+    seen = {s.label: s.seen for s in found}
+    assert seen["DE-RU"] and not seen["EN-ES"] and seen["MLIR-seen"] and not seen["MLIR-all"]
+    assert next(s for s in found if s.label == "MLIR-seen").query_langs == ("ar", "de", "en", "ru")
+
+
+TASK = Task("t", topics={"q1": "wo ist der Hund", "q2": "a cat"},
+            corpus={"d1": {"docid": "d1", "title": "", "text": "der Hund"}, "d2": {"docid": "d2", "title": "",
+                                                                               "text": "the dog"}},
+            qrels={"q1": {"d1": 1}, "q2": {"d2": 1}}, query_langs={"q1": "de", "q2": "en"},
+            doc_langs={"d1": "de", "d2": "en"})
+
+
+def test_translate_task_translates_only_non_english_text(tmp_path):
+    lexicon = write_lexicon(tmp_path / "de.tsv", from_pairs([("hund", "dog"), ("der", "the"), ("wo", "where")]))
+    translated = translate_task(TASK, {"de": lexicon})
+    assert translated.topics == {"q1": "where ist the dog", "q2": "a cat"}
+    assert translated.corpus["d1"]["text"] == "the dog" and translated.corpus["d2"] == TASK.corpus["d2"]
+    assert translated.qrels == TASK.qrels
+
+
+SETTING = Setting("CLIR", "de", "en", ("de",), ("en",), True)
+
+
+def scores_of(runs):
+    """Per-query scores of hand-made runs on the hand-made task."""
+    return per_query_scores([SETTING], {"DE-EN": TASK}, {"DE-EN": runs}, ["mrr@10"])
+
+
+def test_per_query_scores_gains_and_summary_exact():
+    runs = {("zero_shot", 1): {"q1": {"d2": 2.0, "d1": 1.0}, "q2": {"d2": 1.0}},  # RR 0.5, 1
+            ("zero_shot", 2): {"q1": {"d1": 2.0, "d2": 1.0}, "q2": {"d1": 3.0, "d2": 1.0}},  # RR 1, 0.5
+            ("ml_cs", 1): {"q1": {"d1": 1.0}, "q2": {"d2": 1.0}},  # RR 1, 1
+            ("ml_cs", 2): {"q1": {"d1": 1.0}}}  # RR 1, 0 (q2 missing from the run scores zero)
+    scores = scores_of(runs)
+    assert sorted(scores.value.tolist()) == [0.0, 0.5, 0.5, 1.0, 1.0, 1.0, 1.0, 1.0]
+    gain = gains(scores, "mrr@10", "zero_shot")
+    assert gain.system.tolist() == ["ml_cs"] and gain.gain.iloc[0] == pytest.approx(0.0)
+    table = summary(scores).set_index("system")
+    assert table.loc["zero_shot", "value"] == pytest.approx(0.75)
+    assert table.loc["ml_cs", "value"] == pytest.approx(0.75)
+    assert table.loc["ml_cs", "std"] == pytest.approx(math.sqrt(0.125))
+    assert table.loc["ml_cs", "n_queries"] == 2 and table.loc["ml_cs", "n_seeds"] == 2
+
+
+def test_no_common_query_is_an_error():
+    with pytest.raises(InputError, match="run of zero_shot \\(seed 1\\) on DE-EN: no query id in common with qrels"):
+        scores_of({("zero_shot", 1): {"q9": {"d1": 1.0}}})
+
+
+def test_expected_check_statuses():
+    claims = [c for c in load_expected(ROOT / "results" / "expected.yaml") if c["id"] in ("clir-cs-gain",
+                                                                                           "ar-ru-doubling")]
+    main = pd.DataFrame([
+        {"setting": "CLIR", "query_lang": "en", "doc_lang": "de", "system": s, "metric": "mrr@10", "value": v}
+        for s, v in (("zero_shot", 0.20), ("ml_cs", 0.26))])
+    paper = check(claims, "paper", main, None).set_index("id")
+    assert paper.loc["clir-cs-gain", "ours"] == pytest.approx(6.0) and paper.loc["clir-cs-gain", "status"] == "OK"
+    assert paper.loc["ar-ru-doubling", "status"] == "NOT-COMPARABLE"  # no AR-RU pair in these metrics
+    demo = check(claims, "demo", main, None).set_index("id")
+    assert demo.loc["clir-cs-gain", "status"] == "NOT-COMPARABLE"
+    assert "direction agrees" in demo.loc["clir-cs-gain", "note"]
+    worse = check(claims, "paper", main.assign(value=[0.20, 0.10]), None).set_index("id")
+    assert worse.loc["clir-cs-gain", "status"] == "FAIL"
+
+
+def test_expected_yaml_errors(tmp_path):
+    bad = tmp_path / "expected.yaml"
+    bad.write_text("claims:\n  - id: x\n    claim: y\n    kind: magic\n    paper: 1\n    tolerance: {ok: 1}\n")
+    with pytest.raises(InputError, match="claim 1 \\(x\\)"):
+        load_expected(bad)
