@@ -12,7 +12,6 @@ import pandas as pd
 
 from csir_lib import (
     lexicon_build,
-    models,
     reranking_stage,
     results_stage,
     retrieval_settings,
@@ -54,8 +53,7 @@ def run_experiment(study: Study, *, ratios: bool = False) -> Experiment:
         by_system.setdefault(system, {})[seed] = result.model_dir
     settings = retrieval_settings.settings(cfg)
     tasks = retrieval_settings.build_tasks(cfg)
-    first_model = model_dir if cfg.model.kind == "tiny" else models.resolve_model(
-        cfg.model.kind, study.cache_dir, 0, name=cfg.model.name)
+    first_model = model_dir  # the starting encoder as a bi-encoder: the same candidates for every system
     first = {s.label: retrieval_settings.first_stage(tasks[s.label], first_model, cfg.rerank.depth, study.cache_dir)
              for s in settings}
     x2en = {lang: paths["x2en"] for lang, paths in lexicons.items()}

@@ -51,7 +51,7 @@ def test_unknown_language_and_no_negatives():
 
 def test_system_names_expand_pairs_and_ratios():
     config = load_config(profile="demo")
-    assert system_names(config) == ["zero_shot", "fine_tuning", "bl_cs:en-de", "bl_cs:de-ru", "ml_cs", "wiki_cs",
+    assert system_names(config) == ["zero_shot", "fine_tuning", "bl_cs:en-de", "bl_cs:ar-ru", "ml_cs", "wiki_cs",
                                     "ml_cs@p=0.25", "ml_cs@p=0.75", "ml_cs@p=1"]
 
 
