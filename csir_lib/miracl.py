@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from csir_lib.errors import InputError
-from csir_lib.formats import iter_corpus, read_qrels, read_topics
+from csir_lib.formats import iter_corpus, read_qrels, read_run, read_topics
 from csir_lib.languages import LANGUAGES
 from csir_lib.paths import resolve
 from csir_lib.shipped import verified_bytes
@@ -85,3 +85,25 @@ def _stream(paths: list[Path]) -> Iterator[dict[str, str]]:
     """All passages of the shards, in order."""
     for path in paths:
         yield from iter_corpus(path)
+
+
+RERANKING_REPO = "miracl/mmteb-miracl-reranking"
+FIRST_STAGES = ("bm25", "mdpr", "hybrid")
+
+
+def candidate_run(lang: str, first_stage: str, cache_dir: str | Path, revision: str | None = None,
+                  depth: int = 100) -> dict[str, dict[str, float]]:
+    """MIRACL's ready dev candidate list (`data/<first_stage>/<lang>.gz`, a gzipped TREC run), top `depth` kept."""
+    _check(lang)
+    if first_stage not in FIRST_STAGES:
+        raise InputError(f"first stage {first_stage!r}", expected=f"one of {', '.join(FIRST_STAGES)}")
+    from huggingface_hub import hf_hub_download
+
+    name = f"data/{first_stage}/{lang}.gz"
+    try:
+        path = hf_hub_download(RERANKING_REPO, name, repo_type="dataset", revision=revision, cache_dir=str(cache_dir))
+    except Exception as err:  # offline or renamed: one message that says what to do
+        raise InputError(f"cannot download {name} ({type(err).__name__}: {err})", path=RERANKING_REPO,
+                         expected="internet access and HF_HUB_OFFLINE unset (the paper profile)") from None
+    run = read_run(path)
+    return {qid: dict(sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:depth]) for qid, scores in run.items()}

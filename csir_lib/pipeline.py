@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import fcntl
 import json
 import os
 import shutil
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 from csir_lib.atomic import atomic_open, atomic_path, write_json, write_text
 from csir_lib.cache import cache_key
 from csir_lib.config import PROFILES, load_config, parse_override
 from csir_lib.errors import InputError
+from csir_lib.locks import exclusive_lock
 from csir_lib.manifest import build_manifest
 from csir_lib.paths import ROOT
 from csir_lib.report import write_index
@@ -42,17 +41,9 @@ def notebooks(only: list[str] | None = None) -> list[Path]:
     return found
 
 
-@contextlib.contextmanager
-def results_lock(folder: Path) -> Iterator[None]:
-    """Hold an exclusive lock on a results folder so two runs never write it at once."""
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / ".lock", "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise InputError("another run_all.sh is writing this results folder", path=folder,
-                             expected="one run per profile at a time (wait for it, or kill it)") from None
-        yield
+def results_lock(folder: Path) -> contextlib.AbstractContextManager[None]:
+    """An exclusive lock on a results folder so two runs never write it at once."""
+    return exclusive_lock(folder, "run_all.sh")
 
 
 def render_html(notebook: Path) -> str:

@@ -39,7 +39,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,7 @@ from csir_lib.atomic import atomic_dir, write_json, write_text
 from csir_lib.encoder import load_check
 from csir_lib.errors import InputError
 from csir_lib.formats import iter_pairs
+from csir_lib.locks import exclusive_lock
 from csir_lib.training_config import (
     CHECKPOINT,
     FINAL,
@@ -161,22 +162,9 @@ def load_cross_encoder(spec: TrainSpec) -> Any:
     return model
 
 
-@contextlib.contextmanager
-def _exclusive(out_dir: Path, main_process: bool) -> Iterator[None]:
+def _exclusive(out_dir: Path, main_process: bool) -> contextlib.AbstractContextManager[None]:
     """Hold out_dir/.lock so that two trainings never write the same folder at once (main process only)."""
-    if not main_process:
-        yield
-        return
-    import fcntl
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with open(out_dir / ".lock", "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise InputError("another training is writing this folder", path=out_dir,
-                             expected="one training per out_dir at a time (wait for it, or kill it)") from None
-        yield
+    return exclusive_lock(out_dir, "training") if main_process else contextlib.nullcontext()
 
 
 def train_cross_encoder(spec: TrainSpec, *, restart: bool = False, progress: bool = True,

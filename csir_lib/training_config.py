@@ -27,7 +27,6 @@ import json
 import logging
 import re
 import shutil
-import types
 import typing
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from csir_lib.atomic import write_text
+from csir_lib.config import check_value, range_of
 from csir_lib.errors import InputError
 
 log = logging.getLogger("csir_lib.training")
@@ -49,11 +49,6 @@ CHECKPOINT = re.compile(r"^checkpoint-(\d+)$")
 TRAIN_VERSION = 1  # bump when the training code changes what a spec produces
 
 
-def _range(lo: float | None = None, hi: float | None = None) -> dict[str, Any]:
-    """Field metadata: the closed range a number must lie in."""
-    return {"range": (lo, hi)}
-
-
 @dataclass(frozen=True)
 class TrainSpec:
     """Everything that decides a trained cross-encoder (out_dir only says where it goes)."""
@@ -62,16 +57,16 @@ class TrainSpec:
     pairs: Path  # training pairs, query TAB passage TAB label (0 or 1)
     out_dir: Path  # out_dir/model (final, safetensors), loss.csv, training.json; checkpoints in out_dir/.work
     seed: int = 1
-    steps: int = field(default=100, metadata=_range(1, 10**9))  # optimiser steps actually run (max_steps)
-    batch_size: int = field(default=16, metadata=_range(1, 65536))  # per device
-    learning_rate: float = field(default=2e-5, metadata=_range(0.0, 1.0))
-    warmup_steps: int = field(default=0, metadata=_range(0, 10**9))  # then linear decay to 0 at `steps`
-    weight_decay: float = field(default=0.01, metadata=_range(0.0, 1.0))
+    steps: int = field(default=100, metadata=range_of(1, 10**9))  # optimiser steps actually run (max_steps)
+    batch_size: int = field(default=16, metadata=range_of(1, 65536))  # per device
+    learning_rate: float = field(default=2e-5, metadata=range_of(0.0, 1.0))
+    warmup_steps: int = field(default=0, metadata=range_of(0, 10**9))  # then linear decay to 0 at `steps`
+    weight_decay: float = field(default=0.01, metadata=range_of(0.0, 1.0))
     precision: str = field(default="fp32", metadata={"choices": PRECISIONS})  # fp16/bf16 on GPU only
-    checkpoint_every: int = field(default=50, metadata=_range(1, 10**9))  # save_steps
-    save_total_limit: int = field(default=2, metadata=_range(1, 1000))  # checkpoints kept
+    checkpoint_every: int = field(default=50, metadata=range_of(1, 10**9))  # save_steps
+    save_total_limit: int = field(default=2, metadata=range_of(1, 1000))  # checkpoints kept
     freeze_embeddings: bool = False  # freeze the word embeddings (most of an XLM-R-vocabulary model)
-    max_length: int = field(default=512, metadata=_range(8, 8192))  # tokens of query + passage, longest-first
+    max_length: int = field(default=512, metadata=range_of(8, 8192))  # tokens of query + passage, longest-first
 
     def __post_init__(self) -> None:
         """Coerce paths and check every value's type and range (InputError without a file)."""
@@ -103,29 +98,7 @@ def _hint(f: dataclasses.Field) -> Any:
 
 def _check(f: dataclasses.Field, value: Any, source: str | Path | None) -> Any:
     """Check one value against its field's type, range and choices; return it in the declared type."""
-    hint = _hint(f)
-    if isinstance(hint, types.UnionType):
-        hint = next(a for a in typing.get_args(hint) if a is not type(None))
-    if hint is Path:
-        if not isinstance(value, (str, Path)) or not str(value).strip():
-            raise InputError(f"{f.name} is {value!r}", path=source, expected="a path")
-        return Path(value)
-    if hint is float and isinstance(value, int) and not isinstance(value, bool):
-        value = float(value)
-    if hint is float and isinstance(value, str):
-        try:
-            value = float(value)  # YAML 1.1 reads 2e-5 (no dot) as a string
-        except ValueError:
-            pass
-    if not isinstance(value, hint) or (hint in (int, float) and isinstance(value, bool)):
-        raise InputError(f"{f.name} is {value!r} ({type(value).__name__})", path=source, expected=hint.__name__)
-    lo, hi = f.metadata.get("range", (None, None))
-    if (lo is not None and value < lo) or (hi is not None and value > hi):
-        raise InputError(f"{f.name} is {value!r}, out of range", path=source, expected=f"a value in [{lo}, {hi}]")
-    choices = f.metadata.get("choices")
-    if choices and value not in choices:
-        raise InputError(f"{f.name} is {value!r}", path=source, expected=f"one of {', '.join(choices)}")
-    return value
+    return check_value(_hint(f), value, f, f.name, source)
 
 
 def spec_from_dict(raw: Any, source: str | Path | None = None) -> TrainSpec:
