@@ -24,9 +24,14 @@ Run = dict[str, dict[str, float]]
 
 
 def rerank_cached(model_dir: Path, task: Task, candidates: Run, batch_tokens: int, max_length: int,
-                  cache_root: Path | None = None, force: bool = False) -> Run:
-    """Re-rank `candidates` of `task` with one model; reuse the cached run of the same model and task."""
-    key = cache_key(str(model_dir), task_key(task), candidates, max_length)
+                  cache_root: Path | None = None, force: bool = False, derived_from: object = None) -> Run:
+    """Re-rank `candidates` of `task` with one model; reuse the cached run of the same model and task.
+
+    A task's key covers its ids, not its texts (the texts of the shipped, checksummed data follow from the ids),
+    so a task whose texts were rewritten must say what rewrote them in `derived_from`.
+    """
+    key = cache_key(str(model_dir), task_key(task), candidates, max_length,
+                    *([] if derived_from is None else [derived_from]))
     path = artefact_path("runs", key, "run.trec", cache_root)
     if path.exists() and not force:
         return read_run(path)
@@ -56,11 +61,11 @@ def rerank_setting(label: str, task: Task, candidates: Run, models: Mapping[str,
     """Runs of every system (and Translate Test with `tt_systems`) on one setting: {(system, seed): run}."""
     runs = {}
     jobs = [(system, seed, path) for system, seeds in models.items() for seed, path in seeds.items()]
-    translated = None
+    translated, lexicons = None, {"translated to English with": [Path(p) for _, p in sorted(x2en.items())]}
     for system, seed, path in tqdm(jobs, desc=label, unit="model", leave=False):
         runs[(system, seed)] = rerank_cached(path, task, candidates, batch_tokens, max_length, cache_root, force)
         if system in tt_systems and set(task.query_langs.values()) | set(task.doc_langs.values()) != {"en"}:
             translated = translated or translate_task(task, x2en)
             runs[(f"tt:{system}", seed)] = rerank_cached(path, translated, candidates, batch_tokens, max_length,
-                                                         cache_root, force)
+                                                         cache_root, force, derived_from=lexicons)
     return runs

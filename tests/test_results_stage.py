@@ -93,3 +93,27 @@ def test_expected_yaml_errors(tmp_path):
     bad.write_text("claims:\n  - id: x\n    claim: y\n    kind: magic\n    paper: 1\n    tolerance: {ok: 1}\n")
     with pytest.raises(InputError, match="claim 1 \\(x\\)"):
         load_expected(bad)
+
+
+def test_translated_task_is_not_served_the_untranslated_run(tmp_path):
+    from csir_lib.reranking_stage import rerank_cached
+    from csir_lib.tiny_model import build_tiny_model
+
+    import shutil
+
+    import torch
+    from transformers import AutoModelForSequenceClassification
+
+    encoder = build_tiny_model(tmp_path / "encoder", ["wo ist der Hund", "the dog", "der Hund", "a cat"] * 10, seed=0)
+    torch.manual_seed(0)
+    model = tmp_path / "model"
+    AutoModelForSequenceClassification.from_pretrained(encoder, num_labels=1).save_pretrained(model)
+    for name in ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"):
+        if (encoder / name).exists():
+            shutil.copy(encoder / name, model / name)
+    lexicon = write_lexicon(tmp_path / "de.tsv", from_pairs([("hund", "dog"), ("der", "the"), ("wo", "where")]))
+    candidates = {"q1": {"d1": 1.0, "d2": 0.5}, "q2": {"d1": 1.0, "d2": 0.5}}
+    plain = rerank_cached(model, TASK, candidates, 4096, 64, tmp_path / "cache")
+    translated = translate_task(TASK, {"de": lexicon})
+    english = rerank_cached(model, translated, candidates, 4096, 64, tmp_path / "cache", derived_from=[lexicon])
+    assert english["q2"]["d1"] != plain["q2"]["d1"]  # q2 is English: only the candidate d1 was translated
