@@ -96,13 +96,13 @@ def test_expected_yaml_errors(tmp_path):
 
 
 def test_translated_task_is_not_served_the_untranslated_run(tmp_path):
-    from csir_lib.reranking_stage import rerank_cached
-    from csir_lib.tiny_model import build_tiny_model
-
     import shutil
 
     import torch
     from transformers import AutoModelForSequenceClassification
+
+    from csir_lib.reranking_stage import rerank_cached
+    from csir_lib.tiny_model import build_tiny_model
 
     encoder = build_tiny_model(tmp_path / "encoder", ["wo ist der Hund", "the dog", "der Hund", "a cat"] * 10, seed=0)
     torch.manual_seed(0)
