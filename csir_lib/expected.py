@@ -84,7 +84,8 @@ def check(claims: list[dict[str, Any]], profile: str, main: pd.DataFrame, ratio:
         if math.isnan(value):
             status, note = "NOT-COMPARABLE", "not measured in this profile (no such pair or system)"
         elif profile not in claim["comparable_in"]:
-            same_sign = (value > 0) == (paper > 0) if paper != 0 else abs(value) <= tol["okish"]
+            pivot = 1.0 if claim["kind"] == "ratio" else 0.0  # a ratio's "direction" is above or below 1
+            same_sign = (value > pivot) == (paper > pivot) if paper != pivot else abs(value - pivot) <= tol["okish"]
             status, note = "NOT-COMPARABLE", f"{claim['reason']}; direction {'agrees' if same_sign else 'differs'}"
         else:
             diff = abs(value - paper)
