@@ -29,10 +29,13 @@ class Study:
 
     def save_figure(self, fig: Any, name: str) -> Path:
         """Save a matplotlib figure as figures/<name>.png and .svg, reproducibly (no timestamps)."""
+        import matplotlib
+
         folder = self.results_dir / "figures"
         for ext, meta in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
             buffer = io.BytesIO()
-            fig.savefig(buffer, format=ext, dpi=110, bbox_inches="tight", metadata=meta)
+            with matplotlib.rc_context({"svg.hashsalt": name}):  # fixed element ids: same figure, same bytes
+                fig.savefig(buffer, format=ext, dpi=110, bbox_inches="tight", metadata=meta)
             with atomic_open(folder / f"{name}.{ext}", "wb") as fh:
                 fh.write(buffer.getvalue())
         return folder / f"{name}.png"
