@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import os
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,8 +72,6 @@ def open_study(profile: str = "demo", overrides: dict[str, Any] | None = None, r
                force: bool = False) -> Study:
     """Load the profile, set the offline environment it asks for, and make its folders."""
     config = load_config(profile=profile, overrides=overrides)
-    # without ipywidgets tqdm falls back to text bars, warning with this machine's path into every report
-    warnings.filterwarnings("ignore", message="IProgress not found")
     if config.offline:
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ["HF_DATASETS_OFFLINE"] = "1"
