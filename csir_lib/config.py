@@ -40,6 +40,10 @@ class DataConfig:
     xquad_articles: int = field(default=48, metadata=range_of(2, 48))  # first N articles of XQuAD-R
     test_fraction: float = field(default=0.5, metadata=range_of(0.0, 1.0))  # share of articles held out for test
     split_seed: int = 13
+    # where training pairs come from: XQuAD-R training articles (offline) or MS MARCO + mMARCO (paper, downloaded)
+    training_source: str = field(default="xquad", metadata=_choices("xquad", "msmarco"))
+    # where the MoIR/CLIR/MLIR test tasks come from: XQuAD-R test articles (offline) or mMARCO dev.small (paper)
+    evaluation_source: str = field(default="xquad", metadata=_choices("xquad", "mmarco"))
 
 
 @dataclass(frozen=True)
@@ -83,7 +87,8 @@ class TrainingConfig:
     """Cross-encoder training: systems, schedule and code-switching ratios."""
 
     systems: tuple[str, ...] = field(default=("zero_shot", "fine_tuning", "bl_cs", "ml_cs", "wiki_cs"),
-                                     metadata=_choices("zero_shot", "fine_tuning", "bl_cs", "ml_cs", "wiki_cs"))
+                                     metadata=_choices("zero_shot", "fine_tuning", "bl_cs", "ml_cs", "wiki_cs",
+                                                       "ml_cs_miracl"))  # ml_cs_miracl: toward languages.miracl
     bl_cs_pairs: tuple[str, ...] = ("en-de",)  # query-document pairs that get a BL-CS model of their own
     seeds: tuple[int, ...] = (1,)
     steps: int = field(default=200, metadata=range_of(1, 10_000_000))
@@ -107,6 +112,17 @@ class RerankConfig:
     depth: int = field(default=20, metadata=range_of(1, 1000))  # candidates re-ranked per query
     max_queries: int = field(default=100, metadata=range_of(1, 10**7))  # test queries per setting
     batch_tokens: int = field(default=8192, metadata=range_of(64, 10**7))
+
+
+@dataclass(frozen=True)
+class MiraclConfig:
+    """Re-ranking MIRACL dev (notebook 06): which candidate lists, how deep, how many queries per language."""
+
+    # none: query-side analyses only (offline); bm25 | mdpr | hybrid: miracl/mmteb-miracl-reranking top-100 lists;
+    # bm25s: our own BM25 over miracl/miracl-corpus (small languages only)
+    candidates: str = field(default="none", metadata=_choices("none", "bm25", "mdpr", "hybrid", "bm25s"))
+    depth: int = field(default=100, metadata=range_of(1, 1000))
+    max_queries: int = field(default=10_000, metadata=range_of(1, 10**7))  # dev queries per language
 
 
 @dataclass(frozen=True)
@@ -134,6 +150,7 @@ class Config:
     lexicon: LexiconConfig = LexiconConfig()
     training: TrainingConfig = TrainingConfig()
     rerank: RerankConfig = RerankConfig()
+    miracl: MiraclConfig = MiraclConfig()
     evaluation: EvaluationConfig = EvaluationConfig()
 
     def to_dict(self) -> dict[str, Any]:

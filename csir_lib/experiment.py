@@ -22,6 +22,8 @@ from csir_lib.retrieval_settings import Setting
 from csir_lib.study import Study, profile_model
 from csir_lib.xquad import Task
 
+Lexicons = dict[str, dict[str, Path]]  # {lang: {source: lexicon TSV}}
+Models = dict[str, dict[int, Path]]  # {system: {seed: model folder}}
 TRANSLATE_TEST = ("zero_shot", "ml_cs")  # models that score Translate Test (paper: Zero-shot and ML-CS)
 
 
@@ -36,6 +38,23 @@ class Experiment:
     scores: pd.DataFrame  # results_stage.per_query_scores, BL-CS systems named "bl_cs"
 
 
+def trained_models(study: Study, names: list[str] | None = None) -> tuple[Lexicons, Models]:
+    """The profile's lexicons and its trained models (all cached): ({lang: {source: path}}, {system: {seed: dir}}).
+
+    `names` picks systems among `training_sets.system_names`; all of them by default.
+    """
+    cfg = study.config
+    model_dir = profile_model(study)
+    lexicons = lexicon_build.build_lexicons(cfg, model_dir, study.cache_dir)
+    names = training_sets.system_names(cfg) if names is None else names
+    sets = [training_sets.build_training_set(name, cfg, lexicons, study.cache_dir) for name in names]
+    trained = systems_training.train_systems(cfg, model_dir, sets, study.cache_dir)
+    by_system: Models = {}
+    for (system, seed), result in trained.items():
+        by_system.setdefault(system, {})[seed] = result.model_dir
+    return lexicons, by_system
+
+
 def run_experiment(study: Study, *, ratios: bool = False) -> Experiment:
     """Train (cached), re-rank (cached) and evaluate every system on every setting of the study's profile.
 
@@ -43,14 +62,9 @@ def run_experiment(study: Study, *, ratios: bool = False) -> Experiment:
     """
     cfg = study.config
     model_dir = profile_model(study)
-    lexicons = lexicon_build.build_lexicons(cfg, model_dir, study.cache_dir)
     names = [n for n in training_sets.system_names(cfg)
              if ("@p=" not in n or ratios) and not (ratios and n.startswith(("bl_cs", "wiki_cs", "fine_tuning")))]
-    sets = [training_sets.build_training_set(name, cfg, lexicons, study.cache_dir) for name in names]
-    trained = systems_training.train_systems(cfg, model_dir, sets, study.cache_dir)
-    by_system: dict[str, dict[int, Path]] = {}
-    for (system, seed), result in trained.items():
-        by_system.setdefault(system, {})[seed] = result.model_dir
+    lexicons, by_system = trained_models(study, names)
     settings = retrieval_settings.settings(cfg)
     tasks = retrieval_settings.build_tasks(cfg)
     first_model = model_dir  # the starting encoder as a bi-encoder: the same candidates for every system

@@ -46,8 +46,8 @@ def system_names(config: Config) -> list[str]:
     return names
 
 
-def english_pairs(config: Config) -> list[tuple[str, str, int]]:
-    """English training pairs of the profile's training articles."""
+def english_pairs(config: Config, cache_root: Path | None = None) -> Iterable[tuple[str, str, int]]:
+    """The profile's English training pairs (offline: XQuAD-R's training articles), in training order."""
     data = config.data
     train, _ = split_articles(data.xquad_articles, data.test_fraction, data.split_seed)
     return list(xquad_pairs(train, negatives=config.training.negatives_per_positive, seed=data.split_seed,
