@@ -3,6 +3,6 @@
 #   ./run_tests.sh [pytest arguments, e.g. -m "not slow" or -k lexicon]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
-scripts/bootstrap.sh
+CSIR_WITH_BROWSER=1 scripts/bootstrap.sh
 export HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 PYTHONHASHSEED=0 TOKENIZERS_PARALLELISM=false
 exec .venv/bin/python -m pytest "$@"

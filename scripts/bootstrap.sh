@@ -25,15 +25,17 @@ if [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$STAMP"
 fi
 
-# Gold bilingual dictionaries (Debian FreeDict, both directions) where apt exists and we are root; the lexicon
-# notebook says which are missing elsewhere. CSIR_SKIP_APT=1 skips this step.
+# Debian packages, where apt exists and we are root (CSIR_SKIP_APT=1 skips this step):
+# - gold bilingual dictionaries (Debian FreeDict, both directions); the lexicon notebook says which are missing;
+# - with CSIR_WITH_BROWSER=1 (./run_tests.sh), chromium, which a test opens the front page in.
 freedict=(eng-ara eng-deu eng-ell eng-spa eng-fin eng-fra eng-hin eng-ind eng-ita eng-jpn eng-nld eng-por eng-rus
           eng-swh eng-tur ara-eng deu-eng ell-eng spa-eng fin-eng fra-eng ita-eng jpn-eng nld-eng por-eng
           swh-eng tur-eng)
 missing=()
 for name in "${freedict[@]}"; do [ -e "/usr/share/dictd/freedict-$name.index" ] || missing+=("dict-freedict-$name"); done
+if [ "${CSIR_WITH_BROWSER:-0}" = 1 ] && ! command -v chromium >/dev/null; then missing+=(chromium); fi
 if [ ${#missing[@]} -gt 0 ] && [ "${CSIR_SKIP_APT:-0}" != 1 ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
-  echo "[setup] installing ${#missing[@]} Debian FreeDict dictionaries (gold lexicons)" >&2
-  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"; } >/dev/null 2>&1 \
-    || echo "[setup] could not install FreeDict packages; the lexicon notebook lists them as missing" >&2
+  echo "[setup] installing ${#missing[@]} Debian packages: ${missing[*]}" >&2
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"; } \
+    >/dev/null 2>&1 || echo "[setup] could not install ${missing[*]}; the notebooks and tests say what is missing" >&2
 fi
