@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -28,17 +29,23 @@ def gain_bars(gains: pd.DataFrame, metric: str, x: str = "setting", title: str =
     return fig
 
 
-def gain_scatter(frame: pd.DataFrame, x: str, metric: str, title: str = "") -> Any:
-    """Gain over the baseline per language pair against `x` (e.g. typological distance), marked by script."""
+def gain_scatter(frame: pd.DataFrame, x: str | Sequence[str], metric: str, title: str = "") -> Any:
+    """Gain over the baseline per language pair against `x` (one panel per column named), marked by script."""
     import matplotlib.pyplot as plt
     import seaborn as sns
 
-    fig, ax = plt.subplots(figsize=(7, 4))
-    sns.scatterplot(data=frame, x=x, y="gain", hue="system", style="same_script", s=70, ax=ax)
-    for row in frame.drop_duplicates("label").itertuples():
-        ax.annotate(row.label, (getattr(row, x), row.gain), fontsize=7, xytext=(3, 3), textcoords="offset points")
-    ax.axhline(0, color="black", linewidth=0.8)
-    ax.set(ylabel=f"{metric} gain over baseline", title=title)
-    ax.legend(fontsize=8)
+    columns = [x] if isinstance(x, str) else list(x)
+    fig, axes = plt.subplots(1, len(columns), figsize=(max(7, 3.6 * len(columns)), 4), sharey=True, squeeze=False)
+    for i, (column, ax) in enumerate(zip(columns, axes[0], strict=True)):
+        sns.scatterplot(data=frame, x=column, y="gain", hue="system", style="same_script", s=60, ax=ax,
+                        legend=i == len(columns) - 1)
+        if len(columns) == 1:
+            for row in frame.drop_duplicates("label").itertuples():
+                ax.annotate(row.label, (getattr(row, column), row.gain), fontsize=7, xytext=(3, 3),
+                            textcoords="offset points")
+        ax.axhline(0, color="black", linewidth=0.8)
+        ax.set(xlabel=column, ylabel=f"{metric} gain over baseline")
+    axes[0][-1].legend(fontsize=7)
+    fig.suptitle(title)
     fig.tight_layout()
     return fig

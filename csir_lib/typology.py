@@ -136,3 +136,28 @@ def distance_matrix(codes: Sequence[str], feature_sets: Sequence[str] = FEATURE_
 def same_script(a: str, b: str) -> bool:
     """Whether two of our languages are written in the same ISO 15924 script."""
     return get(a).script == get(b).script
+
+
+def with_distances(pairs: pd.DataFrame, feature_sets: Sequence[str] = FEATURE_SETS) -> pd.DataFrame:
+    """`pairs` (columns query_lang, doc_lang) with one distance column per feature set and `same_script`."""
+    out = pairs.copy()
+    for fs in feature_sets:
+        _check_feature_set(fs)
+        out[fs] = [distance(q, d, fs) for q, d in zip(out.query_lang, out.doc_lang, strict=True)]
+    out["same_script"] = [same_script(q, d) for q, d in zip(out.query_lang, out.doc_lang, strict=True)]
+    return out
+
+
+def gain_correlations(pairs: pd.DataFrame, feature_sets: Sequence[str] = FEATURE_SETS) -> pd.DataFrame:
+    """Spearman correlation of `gain` with each feature set's distance, per system: rho, p and pairs used."""
+    import pandas as pd
+    from scipy.stats import spearmanr
+
+    rows = []
+    for system, part in pairs.groupby("system", sort=False):
+        for fs in feature_sets:
+            known = part[[fs, "gain"]].dropna()
+            rho, p = spearmanr(known[fs], known.gain) if len(known) >= 3 else (math.nan, math.nan)
+            rows.append({"system": system, "feature_set": fs, "rho": float(rho), "p_value": float(p),
+                         "n_pairs": len(known)})
+    return pd.DataFrame(rows)

@@ -88,3 +88,27 @@ def test_same_script() -> None:
 def test_bad_input_raises_input_error(call) -> None:  # noqa: ANN001
     with pytest.raises(InputError):
         call()
+
+
+def test_with_distances_adds_every_feature_set_and_script() -> None:
+    import pandas as pd
+
+    pairs = typology.with_distances(pd.DataFrame({"query_lang": ["en", "de"], "doc_lang": ["de", "ru"]}),
+                                    ["syntax_knn", "fam"])
+    assert list(pairs.columns) == ["query_lang", "doc_lang", "syntax_knn", "fam", "same_script"]
+    assert pairs.syntax_knn[0] == pytest.approx(8 / 103)
+    assert pairs.fam[0] == pytest.approx(typology.distance("en", "de", "fam"))
+    assert pairs.same_script.tolist() == [True, False]
+    with pytest.raises(InputError, match="feature"):
+        typology.with_distances(pairs, ["syntax"])
+
+
+def test_gain_correlations_are_spearman_per_system_and_need_three_pairs() -> None:
+    import pandas as pd
+
+    pairs = pd.DataFrame({"system": ["a"] * 4 + ["b"] * 2, "gain": [1.0, 2.0, 3.0, 4.0, 1.0, 2.0],
+                          "geo": [0.1, 0.2, 0.4, 0.3, 0.1, 0.2]})
+    table = typology.gain_correlations(pairs, ["geo"])
+    assert table.system.tolist() == ["a", "b"] and table.n_pairs.tolist() == [4, 2]
+    assert table.rho[0] == pytest.approx(0.8)  # ranks 1 2 4 3 against 1 2 3 4: 1 - 6*2/(4*15)
+    assert math.isnan(table.rho[1]) and math.isnan(table.p_value[1])
