@@ -63,3 +63,29 @@ def build_manifest(config: Config, notebooks: dict[str, dict[str, Any]]) -> dict
         "notebooks": notebooks,
         "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
+
+
+def duration(seconds: float) -> str:
+    """A wall time as a reader says it: '4 s', '10 min 16 s', '1 h 2 min'."""
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    if whole < 3600:
+        return f"{whole // 60} min {whole % 60} s"
+    return f"{whole // 3600} h {whole % 3600 // 60} min"
+
+
+def times_row(manifest: dict[str, Any], label: str) -> str:
+    """One Markdown row of the README's time table: the wall time of each notebook and of the whole run."""
+    times = [v["seconds"] for v in manifest["notebooks"].values()]
+    return "| " + " | ".join([label, *(duration(t) for t in times), duration(sum(times))]) + " |"
+
+
+if __name__ == "__main__":  # python -m csir_lib.manifest results/demo/manifest.json: the README's time row
+    import json
+    import sys
+
+    for arg in sys.argv[1:]:
+        with open(arg, encoding="utf-8") as fh:
+            data = json.load(fh)
+        print(times_row(data, data["profile"]))
