@@ -288,6 +288,21 @@ def test_killed_training_resumes_from_last_checkpoint(spec, tmp_path, capsys):
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["cached"] is True
 
 
+def test_two_process_training_under_torchrun_needs_no_code_change(spec, tmp_path):
+    """`torchrun --nproc_per_node 2 -m csir_lib train` (gloo on CPU; NCCL on GPUs) trains and publishes once."""
+    cfg = write_train_spec(tmp_path / "cfg.yaml", spec)
+    env = dict(os.environ, HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1", TOKENIZERS_PARALLELISM="false",
+               OMP_NUM_THREADS="1")
+    done = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port",
+                           "29533", "-m", "csir_lib", "train", "--config", str(cfg), "--quiet"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    summaries = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    assert len(summaries) == 1  # one summary, from the main process
+    assert summaries[0]["global_step"] == 8 and summaries[0]["processes"] == 2
+    assert (spec.out_dir / "model" / "model.safetensors").is_file() and not (spec.out_dir / ".work").exists()
+
+
 # ---------------------------------------------------------------------------------------------- models
 
 

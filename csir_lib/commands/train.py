@@ -50,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
         "resumed_from": result.resumed_from, "cached": result.cached,
         "final_loss": result.loss_history[-1][1] if result.loss_history else None,
         "wall_seconds": round(result.wall_seconds, 2), "steps_per_second": round(result.steps_per_second, 3),
+        "processes": int(os.environ.get("WORLD_SIZE", "1")),
     }
     if os.environ.get("RANK", "0") == "0":  # one summary under torchrun / accelerate launch
         print(json.dumps(summary))
