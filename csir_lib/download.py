@@ -12,7 +12,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from csir_lib.atomic import atomic_open
+from csir_lib.atomic import atomic_open, write_text
 from csir_lib.cache import file_sha256
 
 USER_AGENT = "csir-lib/0.1 (reproduction of Litschko et al. 2023; https://github.com/mainlp/CodeSwitchCLIR)"
@@ -54,6 +54,29 @@ def fasttext_wiki_url(lang: str) -> str:
 def wikipedia_dump_url(lang: str, table: str) -> str:
     """URL of the latest `table` ("langlinks" or "page") SQL dump of `lang`.wikipedia.org."""
     return WIKIPEDIA_DUMP.format(lang=lang, table=table)
+
+
+def linguatools_url(lang: str) -> str:
+    """URL of linguatools' EN-`lang` parallel titles (Dropbox share links get `dl=1`: the file, not a web page)."""
+    url = LINGUATOOLS_TITLES[lang]
+    if "dropbox.com/" in url and "dl=" not in url:
+        url += ("&" if "?" in url else "?") + "dl=1"
+    return url
+
+
+def file_identity(path: str | Path) -> str:
+    """SHA-256 of a file, remembered in a `<name>.sha256` file beside it while the size and mtime stay the same."""
+    path = Path(path)
+    stat = path.stat()
+    stamp = f"{stat.st_size} {stat.st_mtime_ns}"
+    sidecar = path.with_name(path.name + ".sha256")
+    if sidecar.is_file():
+        digest, _, recorded = sidecar.read_text(encoding="utf-8").strip().partition(" ")
+        if recorded == stamp and len(digest) == 64:
+            return digest
+    digest = file_sha256(path)
+    write_text(sidecar, f"{digest} {stamp}\n")
+    return digest
 
 
 def download(url: str, dest: str | Path, sha256: str | None = None, timeout: float = 60.0) -> Path:

@@ -2,22 +2,31 @@
 
 Per language X (files `<cache>/lexicons/<key>/<X>.<source>.tsv`):
 - `clwe-nn`, `clwe-csls`: EN->X by nearest neighbour and by CSLS over cross-lingual word vectors (offline: the
-  encoder's pooled input embeddings, a substitute for MUSE; paper: MUSE's aligned fastText vectors);
+  encoder's pooled input embeddings, a substitute for MUSE; paper: MUSE's aligned fastText vectors, or fastText
+  vectors aligned by Procrustes over MUSE's training dictionary);
 - `x2en`: X->EN by the profile's method (Translate Test);
 - `titles`: EN->X named-entity pairs (offline: CLDR display names, a proxy for Wikipedia titles; paper:
   linguatools Wikipedia titles, or Wikipedia langlinks for other languages);
 - `gold`: the gold dictionary where one exists (offline: Debian FreeDict; paper: MUSE's test dictionary).
+Beside them `<X>.missing.json` says which sources X could not get and why (also `LexiconPaths.missing`), and
+`<X>.done`, written last, marks the folder complete. `lexicon.clwe_source` picks the stage (encoder: here;
+muse: csir_lib.paper_lexicons); titles and gold follow `lexicon.titles_source` and `lexicon.gold`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import logging
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from tqdm.auto import tqdm
 
+from csir_lib.atomic import write_json, write_text
 from csir_lib.cache import artefact_path, cache_key
 from csir_lib.config import Config
+from csir_lib.errors import InputError
 from csir_lib.induction import induce_lexicon
 from csir_lib.lexicon import Lexicon, freedict_paths, read_freedict, read_lexicon, write_lexicon
 from csir_lib.titles import cldr_lexicon
@@ -25,6 +34,7 @@ from csir_lib.vectors import center_rows, normalise_rows
 from csir_lib.word_vectors import encoder_word_vectors, vocabulary, words
 from csir_lib.xquad import XQUAD_LANGUAGES, load_language, split_articles
 
+log = logging.getLogger(__name__)
 VERSION = 1
 SOURCES = ("clwe-nn", "clwe-csls", "x2en", "titles", "gold")
 
@@ -37,13 +47,50 @@ class Vocabulary:
     origin: str
 
 
+@dataclass(frozen=True)
+class Built:
+    """One language's lexicons by source, the sources it cannot have (with the reason), and a note for the cache."""
+
+    lexicons: dict[str, Lexicon]
+    missing: dict[str, str] = field(default_factory=dict)
+    note: str = ""
+
+
+class Stage(Protocol):
+    """A lexicon stage: the cache key of a language's lexicons and how to build them."""
+
+    def key(self, lang: str) -> str:
+        """The cache key of `lang`'s lexicons."""
+
+    def build(self, lang: str) -> Built:
+        """`lang`'s lexicons."""
+
+
+class LexiconPaths(dict):
+    """{lang: {source: TSV path}} as the stage made them; `missing` is {lang: {source: why it could not be made}}."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        """A dict of paths with an empty `missing`."""
+        super().__init__(*args, **kwargs)
+        self.missing: dict[str, dict[str, str]] = {}
+
+
 def lexicon_languages(config: Config) -> list[str]:
     """Every non-English language the profile needs lexicons for, sorted."""
     langs = config.languages
     return sorted({*langs.seen, *langs.unseen, *langs.miracl} - {"en"})
 
 
-def english_vocabulary(config: Config) -> Vocabulary:
+def english_vocabulary(config: Config, cache_root: Path | None = None) -> Vocabulary:
+    """The English words the EN->X lexicons translate (clwe_source muse: see csir_lib.paper_lexicons)."""
+    if config.lexicon.clwe_source == "muse":
+        from csir_lib.paper_lexicons import PaperLexicons
+
+        return PaperLexicons(config, cache_root).english()
+    return xquad_english_vocabulary(config)
+
+
+def xquad_english_vocabulary(config: Config) -> Vocabulary:
     """The most frequent words of the English training text (XQuAD-R's training articles)."""
     train, _ = split_articles(config.data.xquad_articles, config.data.test_fraction, config.data.split_seed)
     data = load_language("en", config.data.xquad_dir)
@@ -58,6 +105,14 @@ def gold_lexicon(lang: str) -> Lexicon | None:
     if paths is None:
         return None
     return read_freedict(*paths, source_lang="en", target_lang=lang, provenance="freedict")
+
+
+def local_gold(lang: str, config: Config) -> tuple[Lexicon | None, str]:
+    """(gold, "") for lexicon.gold freedict when FreeDict has the pair, else (None, why there is none)."""
+    if config.lexicon.gold != "freedict":
+        return None, f"not asked for (lexicon.gold: {config.lexicon.gold})"
+    gold = gold_lexicon(lang)
+    return gold, "" if gold is not None else f"no Debian FreeDict en-{lang} dictionary is installed"
 
 
 def target_vocabulary(lang: str, config: Config, english: list[str], gold: Lexicon | None,
@@ -91,31 +146,76 @@ def _encoder_lexicons(lang: str, config: Config, model_dir: Path, english: Vocab
     return out
 
 
-def build_lexicons(config: Config, model_dir: Path, cache_root: Path | None = None,
-                   force: bool = False) -> dict[str, dict[str, Path]]:
-    """Induce (or reuse from the cache) every lexicon of the profile: {lang: {source: TSV path}}."""
-    if config.lexicon.clwe_source != "encoder" or config.lexicon.titles_source != "cldr":
-        raise NotImplementedError("the paper profile's MUSE and Wikipedia-titles lexicons: see csir_lib.download")
-    english = english_vocabulary(config)
-    model_key = cache_key(Path(model_dir) / "config.json", Path(model_dir).name)
-    out: dict[str, dict[str, Path]] = {}
-    for lang in tqdm(lexicon_languages(config), desc="lexicons", unit="lang"):
-        key = cache_key(VERSION, lang, config.lexicon, config.data, model_key)
-        folder = artefact_path("lexicons", key, "", cache_root)
-        paths = {s: folder / f"{lang}.{s}.tsv" for s in SOURCES}
-        done = folder / f"{lang}.done"
-        if not force and done.exists():
-            out[lang] = {s: p for s, p in paths.items() if p.exists()}
-            continue
-        titles, gold = cldr_lexicon(lang), gold_lexicon(lang)
-        target = target_vocabulary(lang, config, english.words, gold, titles)
-        made = dict(_encoder_lexicons(lang, config, model_dir, english, target), titles=titles)
+class EncoderLexicons:
+    """The lexicon stage of a profile with clwe_source encoder: a cache key and the lexicons of each language."""
+
+    def __init__(self, config: Config, model_dir: Path) -> None:
+        """Read the English vocabulary once."""
+        self.config, self.model_dir = config, Path(model_dir)
+        self.english = xquad_english_vocabulary(config)
+        self.model_key = cache_key(self.model_dir / "config.json", self.model_dir.name)
+
+    def key(self, lang: str) -> str:
+        """The cache key of `lang`'s lexicons."""
+        return cache_key(VERSION, lang, self.config.lexicon, self.config.data, self.model_key)
+
+    def build(self, lang: str) -> Built:
+        """Encoder CLWE lexicons, CLDR titles and FreeDict gold of `lang`."""
+        titles = cldr_lexicon(lang)
+        gold, why = local_gold(lang, self.config)
+        target = target_vocabulary(lang, self.config, self.english.words, gold, titles)
+        made = dict(_encoder_lexicons(lang, self.config, self.model_dir, self.english, target), titles=titles)
         if gold is not None:
             made["gold"] = gold
-        for source, lexicon in made.items():
-            write_lexicon(paths[source], lexicon)
-        done.write_text(f"{target.origin}\n{len(target.words)} target words\n", encoding="utf-8")  # written last
-        out[lang] = {s: paths[s] for s in made}
+        note = f"{target.origin}\n{len(target.words)} target words\n"
+        return Built(made, {"gold": why} if gold is None else {}, note)
+
+
+def check_sources(config: Config) -> None:
+    """Raise on a lexicon-source combination the stage does not make, naming the config keys."""
+    lexicon = config.lexicon
+    if lexicon.clwe_source == "encoder" and (lexicon.titles_source != "cldr" or lexicon.gold == "muse"):
+        raise InputError(f"lexicon.clwe_source 'encoder' with lexicon.titles_source '{lexicon.titles_source}' and "
+                         f"lexicon.gold '{lexicon.gold}'",
+                         expected="titles_source 'cldr' and gold 'freedict' or 'none' with the encoder substitute "
+                                  "(its target words include every title and gold word), or clwe_source 'muse'")
+
+
+def build_lexicons(config: Config, model_dir: Path, cache_root: Path | None = None,
+                   force: bool = False) -> LexiconPaths:
+    """Induce (or reuse from the cache) every lexicon of the profile: {lang: {source: TSV path}}, and `.missing`."""
+    check_sources(config)
+    if config.lexicon.clwe_source == "muse":
+        from csir_lib.paper_lexicons import PaperLexicons
+
+        stage: Stage = PaperLexicons(config, cache_root)
+    else:
+        stage = EncoderLexicons(config, model_dir)
+    return run_stage(stage, lexicon_languages(config), cache_root, force)
+
+
+def run_stage(stage: Stage, langs: list[str], cache_root: Path | None, force: bool) -> LexiconPaths:
+    """Build each language's lexicons under its cache key, or reuse them when its `.done` marker exists."""
+    out = LexiconPaths()
+    for lang in tqdm(langs, desc="lexicons", unit="lang"):
+        folder = artefact_path("lexicons", stage.key(lang), "", cache_root)
+        paths = {s: folder / f"{lang}.{s}.tsv" for s in SOURCES}
+        done, missing_file = folder / f"{lang}.done", folder / f"{lang}.missing.json"
+        if force or not done.exists():
+            built = stage.build(lang)
+            for source, path in paths.items():
+                if source in built.lexicons:
+                    write_lexicon(path, built.lexicons[source])
+                else:
+                    path.unlink(missing_ok=True)
+            write_json(missing_file, built.missing)
+            write_text(done, built.note)  # written last: a folder without it is rebuilt
+        out[lang] = {s: p for s, p in paths.items() if p.exists()}
+        missing = json.loads(missing_file.read_text(encoding="utf-8")) if missing_file.exists() else {}
+        if missing:
+            out.missing[lang] = missing
+            level = logging.WARNING if set(missing) - {"gold"} else logging.INFO  # a missing gold is common
+            log.log(level, "%s: no %s lexicon (%s)", lang, ", ".join(missing), "; ".join(sorted(set(missing.values()))))
     return out
 
 
