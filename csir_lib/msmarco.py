@@ -10,7 +10,8 @@ Files (all UTF-8, tab-separated, optionally gzipped):
 - `collection.tsv` and mMARCO's `google/collections/{language}_collection.tsv`: `pid TAB passage`;
 - `queries.{train,dev}.tsv` and mMARCO's `google/queries/{split}/{language}_queries.{split}.tsv`: `qid TAB text`;
 - id triples `qidpidtriples.train.full.2.tsv.gz`, sentence-transformers' shuffled
-  `msmarco-qidpidtriples.rnd-shuf.train.tsv.gz` and mMARCO's `triples.train.ids.small.tsv`: `qid pos neg`;
+  `msmarco-qidpidtriples.rnd-shuf.train.tsv.gz` (and its held-out `...train-eval.tsv.gz`) and mMARCO's
+  `triples.train.ids.small.tsv`: `qid pos neg`;
 - text triples `triples.train.small.tsv`: `query TAB positive TAB negative`;
 - `top1000.dev`: `qid TAB pid TAB query TAB passage`.
 """
@@ -35,14 +36,17 @@ MMARCO_LANGUAGES = {
     "vi": "vietnamese", "zh": "chinese",
 }
 KNOWN_SHA256: dict[str, str] = {}  # filename -> hex digest, filled as files are verified; the revision pins content
-MSMARCO_URLS = {  # not on the Hugging Face hub: fetch by hand and pass the local path
-    "collection.tar.gz": "https://msmarco.blob.core.windows.net/msmarcoranking/collection.tar.gz",
-    "queries.tar.gz": "https://msmarco.blob.core.windows.net/msmarcoranking/queries.tar.gz",
-    "qidpidtriples.train.full.2.tsv.gz":
-        "https://msmarco.blob.core.windows.net/msmarcoranking/qidpidtriples.train.full.2.tsv.gz",
-    "top1000.dev.tar.gz": "https://msmarco.blob.core.windows.net/msmarcoranking/top1000.dev.tar.gz",
+# msmarco.blob.core.windows.net answers 404 since 2024; Microsoft moved the files here
+MSMARCO_HOST = "https://msmarco.z22.web.core.windows.net/msmarcoranking"
+MSMARCO_URLS = {  # not on the Hugging Face hub: fetched with csir_lib.download (see csir_lib.msmarco_data)
+    "collection.tar.gz": f"{MSMARCO_HOST}/collection.tar.gz",
+    "queries.tar.gz": f"{MSMARCO_HOST}/queries.tar.gz",
+    "qidpidtriples.train.full.2.tsv.gz": f"{MSMARCO_HOST}/qidpidtriples.train.full.2.tsv.gz",
+    "top1000.dev.tar.gz": f"{MSMARCO_HOST}/top1000.dev.tar.gz",
     "msmarco-qidpidtriples.rnd-shuf.train.tsv.gz":
         "https://sbert.net/datasets/msmarco-qidpidtriples.rnd-shuf.train.tsv.gz",
+    "msmarco-qidpidtriples.rnd-shuf.train-eval.tsv.gz":
+        "https://sbert.net/datasets/msmarco-qidpidtriples.rnd-shuf.train-eval.tsv.gz",
 }
 
 
@@ -220,35 +224,49 @@ def interleave_triples(triples: Iterable[tuple[str, str, str]], negatives_per_po
             yield query, negative, 0
 
 
+def msmarco_training_ids(triples: str | Path, negatives_per_positive: int = 4,
+                         max_instances: int | None = 20_000_000,
+                         exclude_qids: Iterable[str] = ()) -> Iterator[tuple[int, str, str, int]]:
+    """Stream (triples line number, qid, pid, label), 1 positive to k negatives as in the paper.
+
+    Instance i takes its triple's positive when i % (k + 1) == 0 and its negative otherwise. Triples whose qid
+    is in `exclude_qids` are skipped without counting (the paper's code skips its 200 held-out queries so).
+    The stream stops right after instance `max_instances`, reading no line beyond it.
+    """
+    if negatives_per_positive < 0:
+        raise ValueError("negatives_per_positive must be >= 0")
+    if max_instances is not None and max_instances <= 0:
+        return
+    excluded, stride, count = frozenset(exclude_qids), negatives_per_positive + 1, 0
+    for number, qid, positive, negative in iter_id_triples(triples):
+        if qid in excluded:
+            continue
+        is_positive = count % stride == 0
+        yield number, qid, positive if is_positive else negative, int(is_positive)
+        count += 1
+        if max_instances is not None and count >= max_instances:
+            return
+
+
 def msmarco_training_pairs(triples: str | Path, queries: Mapping[str, str], collection: Mapping[str, str],
                            negatives_per_positive: int = 4, max_instances: int | None = 20_000_000,
                            exclude_qids: Iterable[str] = ()) -> Iterator[tuple[str, str, int]]:
     """Stream (query, passage, label) from an id-triples file, 1 positive to k negatives as in the paper.
 
-    Only the passage an instance uses is looked up. Triples whose qid is in `exclude_qids` are skipped
-    without counting (the paper's code skips its 200 held-out queries so).
+    The instances of `msmarco_training_ids`; only the passage an instance uses is looked up.
     """
-    excluded, path = frozenset(exclude_qids), Path(triples)
-    stride = negatives_per_positive + 1
-    count = 0
-    for number, qid, positive, negative in iter_id_triples(path):
-        if max_instances is not None and count >= max_instances:
-            return
-        if qid in excluded:
-            continue
-        pid = positive if count % stride == 0 else negative
-        try:
-            query = queries[qid]
-        except KeyError:
-            raise InputError(f"qid {qid} is not in the queries", path=path, line=number,
-                             expected="known qids") from None
-        try:
-            passage = collection[pid]
-        except KeyError:
-            raise InputError(f"pid {pid} is not in the collection", path=path, line=number,
-                             expected="known pids") from None
-        yield query, passage, int(count % stride == 0)
-        count += 1
+    path = Path(triples)
+    for number, qid, pid, label in msmarco_training_ids(path, negatives_per_positive, max_instances, exclude_qids):
+        query = lookup(queries, qid, "qid", "the queries", path, number)
+        yield query, lookup(collection, pid, "pid", "the collection", path, number), label
+
+
+def lookup(table: Mapping[str, str], key: str, what: str, where: str, path: Path, line: int) -> str:
+    """`table[key]`, or an InputError naming the triples file and line that asked for a missing `what`."""
+    try:
+        return table[key]
+    except KeyError:
+        raise InputError(f"{what} {key} is not in {where}", path=path, line=line, expected=f"known {what}s") from None
 
 
 def mmarco_filename(kind: str, lang: str, split: str = "train") -> str:

@@ -2,26 +2,34 @@
 
 Zero-shot trains on English pairs as they are; Fine-tuning on translated pairs; BL-CS on English pairs switched
 toward one query-document language pair; ML-CS toward all seen languages (at p and at every ratio of the ratio
-analysis); Wiki-CS with the titles lexicons. Each file is cached by a hash of everything that made it.
+analysis); Wiki-CS with the titles lexicons; ML-CS-MIRACL toward every MIRACL language with a CLWE lexicon.
+English pairs come from XQuAD-R's training articles (`data.training_source: xquad`) or MS MARCO, Fine-tuning's
+from XQuAD-R's human translations or mMARCO (`msmarco`, see csir_lib.msmarco_data). The English pairs are
+written once per data configuration and shared by every system; every file is streamed (memory does not grow
+with the number of pairs) and cached by a hash of everything that made it.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+import os
+import shutil
+from collections.abc import Iterable, Iterator, Mapping, Sized
 from dataclasses import dataclass
 from pathlib import Path
 
-from csir_lib.atomic import write_json
+from csir_lib.atomic import atomic_path, write_json
 from csir_lib.cache import artefact_path, cache_key
-from csir_lib.codeswitch import CodeSwitcher, codeswitch_file
+from csir_lib.codeswitch import CodeSwitcher, codeswitch_pairs
 from csir_lib.config import Config
-from csir_lib.formats import write_pairs
+from csir_lib.errors import InputError
+from csir_lib.formats import iter_pairs, write_pairs
 from csir_lib.lexicon import read_lexicon
 from csir_lib.training_data import xquad_pairs
 from csir_lib.xquad import split_articles
 
 VERSION = 1  # bump when the way a training set is made changes
+PROGRESS_FROM = 100_000  # pairs: writes at least this long show a progress bar
 
 
 @dataclass(frozen=True)
@@ -47,11 +55,79 @@ def system_names(config: Config) -> list[str]:
 
 
 def english_pairs(config: Config, cache_root: Path | None = None) -> Iterable[tuple[str, str, int]]:
-    """The profile's English training pairs (offline: XQuAD-R's training articles), in training order."""
+    """The profile's English training pairs in order: XQuAD-R's training articles (a list), MS MARCO (a lazy stream)."""
     data = config.data
+    if data.training_source == "msmarco":
+        from csir_lib.msmarco_data import english_training_pairs
+
+        return english_training_pairs(config, cache_root)
     train, _ = split_articles(data.xquad_articles, data.test_fraction, data.split_seed)
     return list(xquad_pairs(train, negatives=config.training.negatives_per_positive, seed=data.split_seed,
                             data_dir=data.xquad_dir))
+
+
+def translated_pairs(config: Config, cache_root: Path | None = None) -> Iterable[tuple[str, str, int]]:
+    """Fine-tuning's pairs: query and passage languages drawn (seeded) from English and the seen languages."""
+    data, langs = config.data, ["en", *config.languages.seen]
+    if data.training_source == "msmarco":
+        from csir_lib.msmarco_data import translated_training_pairs
+
+        return translated_training_pairs(config, cache_root, langs, data.split_seed)
+    train, _ = split_articles(data.xquad_articles, data.test_fraction, data.split_seed)
+    return xquad_pairs(train, query_langs=langs, doc_langs=langs, negatives=config.training.negatives_per_positive,
+                       seed=data.split_seed, data_dir=data.xquad_dir)
+
+
+def _source_key(config: Config) -> list[str]:
+    """What identifies downloaded training data (URLs, pinned revision); empty offline, where keys stay as they were."""
+    if config.data.training_source != "msmarco":
+        return []
+    from csir_lib import msmarco
+    from csir_lib.msmarco_data import ARCHIVE_OF, TRAIN_EVAL, TRIPLES
+
+    names = [TRIPLES, TRAIN_EVAL, ARCHIVE_OF["collection.tsv"], ARCHIVE_OF["queries.train.tsv"]]
+    return [msmarco.MSMARCO_URLS[name] for name in names] + [f"{msmarco.MMARCO_REPO}@{msmarco.MMARCO_REVISION}"]
+
+
+def english_pairs_file(config: Config, cache_root: Path | None = None, force: bool = False) -> tuple[Path, int]:
+    """The English pairs written once to the cache, shared by every system trained on them: (path, number of pairs).
+
+    `force` rewrites them; build_training_set(force=True) does not, so that forcing N systems streams MS MARCO once.
+    """
+    t = config.training
+    key = cache_key(VERSION, "english", config.data, t.negatives_per_positive, t.max_instances, _source_key(config))
+    out = artefact_path("training-sets", key, "english.tsv", cache_root)
+    stats_path = out.with_suffix(".stats.json")
+    if out.exists() and stats_path.exists() and not force:
+        return out, json.loads(stats_path.read_text())["pairs"]
+    count = write_counted(out, english_pairs(config, cache_root), "English pairs", _expected_pairs(config))
+    write_json(stats_path, {"pairs": count})  # last: a pairs file without its stats is rebuilt
+    return out, count
+
+
+def _expected_pairs(config: Config) -> int | None:
+    """How many pairs a stream of the profile yields at most (None when it is small and known only once made)."""
+    return config.training.max_instances if config.data.training_source == "msmarco" else None
+
+
+def write_counted(path: Path, pairs: Iterable[tuple[str, str, int]], desc: str, total: int | None = None) -> int:
+    """Write pairs atomically and return how many there were; a progress bar when the write is long."""
+    from tqdm.auto import tqdm
+
+    total = len(pairs) if isinstance(pairs, Sized) else total
+    count = 0
+
+    def counted() -> Iterator[tuple[str, str, int]]:
+        """The pairs, counted as they pass."""
+        nonlocal count
+        with tqdm(pairs, total=total, desc=desc, unit="pair", mininterval=2.0,
+                  disable=total is None or total < PROGRESS_FROM) as bar:
+            for pair in bar:
+                count += 1
+                yield pair
+
+    write_pairs(path, counted())
+    return count
 
 
 def _switcher(system: str, config: Config, lexicons: Mapping[str, Mapping[str, Path]]) -> CodeSwitcher | None:
@@ -61,12 +137,19 @@ def _switcher(system: str, config: Config, lexicons: Mapping[str, Mapping[str, P
     clwe = f"clwe-{config.lexicon.method}"
 
     def tables(source: str, langs: Iterable[str]) -> dict[str, dict[str, str]]:
+        missing = sorted(lang for lang in langs if lang != "en" and source not in lexicons.get(lang, {}))
+        if missing:
+            raise InputError(f"system {system} needs a {source} lexicon for {', '.join(missing)}", path="lexicons",
+                             expected="a lexicon per language the system switches toward (see lexicon_build)")
         return {lang: read_lexicon(lexicons[lang][source]).table() for lang in langs if lang != "en"}
 
     if system.startswith("bl_cs:"):
         q_lang, d_lang = system.split(":", 1)[1].split("-")
         return CodeSwitcher(tables(clwe, {q_lang, d_lang}), "bilingual", config.training.p, seed,
                             query_langs=q_lang, doc_langs=d_lang)
+    if system == "ml_cs_miracl":
+        return CodeSwitcher(tables(clwe, miracl_switch_languages(config, lexicons)), "multilingual", config.training.p,
+                            seed)
     if system.startswith("ml_cs"):
         p = float(system.split("=", 1)[1]) if "@p=" in system else config.training.p
         return CodeSwitcher(tables(clwe, seen), "multilingual", p, seed)
@@ -75,43 +158,58 @@ def _switcher(system: str, config: Config, lexicons: Mapping[str, Mapping[str, P
     return None
 
 
+def miracl_switch_languages(config: Config, lexicons: Mapping[str, Mapping[str, Path]]) -> list[str]:
+    """What ML-CS-MIRACL switches toward: every non-English language of languages.miracl with a CLWE lexicon."""
+    clwe = f"clwe-{config.lexicon.method}"
+    langs = [lang for lang in config.languages.miracl if lang != "en" and clwe in lexicons.get(lang, {})]
+    if not langs:
+        raise InputError(f"no language of languages.miracl ({', '.join(config.languages.miracl)}) has a {clwe} lexicon",
+                         path="training.systems", expected="ml_cs_miracl only with CLWE lexicons for MIRACL languages")
+    return langs
+
+
 def build_training_set(system: str, config: Config, lexicons: Mapping[str, Mapping[str, Path]],
                        cache_root: Path | None = None, force: bool = False) -> TrainingSet:
     """Write (or reuse from the cache) the training pairs of one system."""
     sources = sorted(str(p) for per_lang in lexicons.values() for p in per_lang.values())
-    key = cache_key(VERSION, system, config.data, config.training, config.languages.seen,
-                    [Path(p) for p in sources] if _switcher_needs_lexicons(system) else [])
+    parts = [VERSION, system, config.data, config.training, config.languages.seen,
+             [Path(p) for p in sources] if _switcher_needs_lexicons(system) else []]
+    extra = _source_key(config) + ([list(config.languages.miracl)] if system == "ml_cs_miracl" else [])
+    key = cache_key(*parts, *([extra] if extra else []))  # offline systems keep the keys they had
     out = artefact_path("training-sets", key, f"{system.replace(':', '_')}.tsv", cache_root)
     stats_path = out.with_suffix(".stats.json")
     if out.exists() and stats_path.exists() and not force:
         return TrainingSet(system, out, json.loads(stats_path.read_text()))
     if system == "fine_tuning":
         langs = ["en", *config.languages.seen]
-        train, _ = split_articles(config.data.xquad_articles, config.data.test_fraction, config.data.split_seed)
-        write_pairs(out, xquad_pairs(train, query_langs=langs, doc_langs=langs,
-                                     negatives=config.training.negatives_per_positive, seed=config.data.split_seed,
-                                     data_dir=config.data.xquad_dir))
-        stats = {"mode": "translated (XQuAD-R human translations)", "languages": langs, "pairs": _count(out)}
+        msmarco = config.data.training_source == "msmarco"
+        count = write_counted(out, translated_pairs(config, cache_root), system, _expected_pairs(config))
+        mode = "mMARCO Google translations, English from MS MARCO" if msmarco else "XQuAD-R human translations"
+        stats = {"mode": f"translated ({mode})", "languages": langs, "pairs": count}
     else:
-        english = out.with_name("english.tsv")
-        write_pairs(english, english_pairs(config))
+        english, count = english_pairs_file(config, cache_root)
         switcher = _switcher(system, config, lexicons)
         if switcher is None:
-            english.replace(out)
-            stats = {"mode": "english", "pairs": _count(out)}
+            _link(english, out)
+            stats = {"mode": "english", "pairs": count}
         else:
-            stats = codeswitch_file(english, out, switcher).to_dict()
-            english.unlink()
+            switch_stats = switcher.new_stats()
+            write_counted(out, codeswitch_pairs(iter_pairs(english), switcher, switch_stats), system, count)
+            stats = switch_stats.to_dict()
     write_json(stats_path, stats)  # last: a pairs file without its stats is rebuilt
     return TrainingSet(system, out, stats)
+
+
+def _link(source: Path, dest: Path) -> None:
+    """Make `dest` a hard link to `source` (a copy where links are impossible), atomically."""
+    with atomic_path(dest) as tmp:
+        tmp.unlink()
+        try:
+            os.link(source, tmp)
+        except OSError:
+            shutil.copyfile(source, tmp)
 
 
 def _switcher_needs_lexicons(system: str) -> bool:
     """Whether a system's pairs depend on lexicon files."""
     return system.startswith(("bl_cs", "ml_cs", "wiki_cs"))
-
-
-def _count(path: Path) -> int:
-    """Lines in a pairs file."""
-    with open(path, "rb") as fh:
-        return sum(1 for _ in fh)

@@ -76,3 +76,38 @@ def test_training_sets_are_cached_and_keep_labels(tmp_path, lexicons):
     again = build_training_set("ml_cs@p=1", config, lexicons, tmp_path / "cache")
     assert again.path == ml.path and again.path.read_bytes() == ml.path.read_bytes()
     assert zero.stats == {"mode": "english", "pairs": len(english)}
+
+
+def test_system_names_add_ml_cs_miracl_without_ratio_variants():
+    config = load_config(profile="smoke", overrides={"training.systems": ["zero_shot", "ml_cs_miracl"]})
+    assert system_names(config) == ["zero_shot", "ml_cs_miracl"]
+
+
+def test_ml_cs_miracl_switches_toward_miracl_languages_with_a_clwe_lexicon(tmp_path, lexicons):
+    config = load_config(profile="smoke", overrides={"training.p": 1.0})  # languages.miracl: de sw te yo
+    sw = {"clwe-nn": write_lexicon(tmp_path / "sw.clwe.tsv", from_pairs([("the", "ya"), ("what", "nini")]))}
+    te = {"titles": write_lexicon(tmp_path / "te.titles.tsv", from_pairs([("new york", "nyc")]))}  # no CLWE lexicon
+    built = build_training_set("ml_cs_miracl", config, {**lexicons, "sw": sw, "te": te}, tmp_path / "cache")
+    english = list(iter_pairs(build_training_set("zero_shot", config, lexicons, tmp_path / "cache").path))
+    switched = list(iter_pairs(built.path))
+    assert set(built.stats["per_language"]) == {"de", "sw"}  # not ar: seen, but not a MIRACL language here
+    targets = {"the": {"der", "ya"}, "what": {"was", "nini"}}  # de and sw; never ar
+    for (q, _, label), (sq, _, slabel) in zip(english, switched, strict=True):
+        assert slabel == label
+        for word, new in zip(q.split(" "), sq.split(" "), strict=True):
+            word, new = word.strip(".,;:?!\"'()"), new.strip(".,;:?!\"'()")
+            assert new in targets[word.lower()] if word.lower() in targets else new == word
+    assert any(" ya " in f" {sq} " for sq, _, _ in switched) and any(" der " in f" {sq} " for sq, _, _ in switched)
+
+
+def test_ml_cs_miracl_needs_a_miracl_language_with_a_clwe_lexicon(tmp_path, lexicons):
+    config = load_config(profile="smoke", overrides={"languages.miracl": ["ar", "en"]})
+    without_ar = {lang: paths for lang, paths in lexicons.items() if lang != "ar"}
+    with pytest.raises(InputError, match="no language of languages.miracl"):
+        build_training_set("ml_cs_miracl", config, without_ar, tmp_path / "cache")
+
+
+def test_a_missing_lexicon_is_an_input_error(tmp_path, lexicons):
+    config = load_config(profile="smoke", overrides={"languages.seen": ["de", "ru"]})
+    with pytest.raises(InputError, match="system ml_cs needs a clwe-nn lexicon for ru"):
+        build_training_set("ml_cs", config, lexicons, tmp_path / "cache")
