@@ -66,7 +66,7 @@ def run_experiment(study: Study, *, ratios: bool = False) -> Experiment:
              if ("@p=" not in n or ratios) and not (ratios and n.startswith(("bl_cs", "wiki_cs", "fine_tuning")))]
     lexicons, by_system = trained_models(study, names)
     settings = retrieval_settings.settings(cfg)
-    tasks = retrieval_settings.build_tasks(cfg)
+    tasks = retrieval_settings.build_tasks(cfg, study.cache_dir)
     first_model = model_dir  # the starting encoder as a bi-encoder: the same candidates for every system
     first = {s.label: retrieval_settings.first_stage(tasks[s.label], first_model, cfg.rerank.depth, study.cache_dir)
              for s in settings}

@@ -1,13 +1,20 @@
-"""The evaluation settings of a profile (MoIR, CLIR, MLIR over XQuAD-R) and their tasks and first-stage runs."""
+"""The evaluation settings of a profile (MoIR, CLIR, MLIR over XQuAD-R or mMARCO) and their tasks and first-stage runs.
+
+`data.evaluation_source` picks the tasks (xquad: held-out XQuAD-R articles; mmarco: `mmarco_tasks`) and
+`rerank.first_stage` how candidates are found: encoder (dense, over the task's pool), bm25 (over the task's pool)
+or file (the candidate list that comes with the data, mMARCO only).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
+from csir_lib import mmarco_tasks
 from csir_lib.cache import artefact_path, cache_key
 from csir_lib.config import Config
-from csir_lib.first_stage import dense_first_stage
+from csir_lib.errors import InputError
+from csir_lib.first_stage import bm25_first_stage, dense_first_stage
 from csir_lib.formats import read_run, write_run
 from csir_lib.xquad import XQUAD_LANGUAGES, Task, build_task, split_articles
 
@@ -36,18 +43,29 @@ def settings(config: Config) -> list[Setting]:
     for pair in config.languages.clir:
         q, d = pair.split("-")
         out.append(Setting("CLIR", q, d, (q,), (d,), {q, d} <= seen))
-    pools = {"seen": tuple(sorted(seen & set(XQUAD_LANGUAGES))), "all": XQUAD_LANGUAGES}
+    pools = (mmarco_tasks.mlir_pools(config) if config.data.evaluation_source == "mmarco"
+             else {"seen": tuple(sorted(seen & set(XQUAD_LANGUAGES))), "all": XQUAD_LANGUAGES})
     out += [Setting("MLIR", f"x({name})", f"x({name})", pools[name], pools[name], name == "seen")
             for name in config.languages.mlir_pools]
     return out
 
 
-def build_tasks(config: Config) -> dict[str, Task]:
-    """The test task of every setting, on the held-out articles, at most `rerank.max_queries` queries each."""
+def build_tasks(config: Config, cache_root: Path | None = None) -> dict[str, Task]:
+    """The test task of every setting, at most `rerank.max_queries` queries each, carrying its first stage.
+
+    XQuAD-R: the held-out articles; mMARCO: dev.small over the top1000.dev candidates, downloaded under
+    `cache_root`.
+    """
+    if config.data.evaluation_source == "mmarco":
+        return mmarco_tasks.build_tasks(settings(config), config, cache_root)
+    if config.rerank.first_stage == "file":
+        raise InputError("rerank.first_stage is 'file' but XQuAD-R comes with no candidate list",
+                         expected="rerank.first_stage encoder or bm25, or data.evaluation_source mmarco")
     data = config.data
     _, test = split_articles(data.xquad_articles, data.test_fraction, data.split_seed)
-    return {s.label: build_task(list(s.query_langs), list(s.doc_langs), test, data_dir=data.xquad_dir,
-                                seed=data.split_seed, max_queries=config.rerank.max_queries)
+    return {s.label: mmarco_tasks.with_first_stage(
+                build_task(list(s.query_langs), list(s.doc_langs), test, data_dir=data.xquad_dir,
+                           seed=data.split_seed, max_queries=config.rerank.max_queries), config.rerank.first_stage)
             for s in settings(config)}
 
 
@@ -58,10 +76,24 @@ def task_key(task: Task) -> str:
 
 def first_stage(task: Task, model_dir: Path, depth: int, cache_root: Path | None = None,
                 force: bool = False) -> dict[str, dict[str, float]]:
-    """The encoder as a bi-encoder over the task's whole pool, top `depth` per query (cached as a TREC run)."""
-    path = artefact_path("first-stage", cache_key(task_key(task), str(model_dir), depth), "run.trec", cache_root)
+    """Top `depth` candidates per query by the task's first stage (a plain Task: the encoder).
+
+    encoder: `model_dir` as a bi-encoder over the task's whole pool; bm25: BM25 over the pool (tokenised for the
+    pool's language, as plain words when the pool mixes languages); both cached as TREC runs. file: the task's own
+    candidate list in its order, scored by rank (`mmarco_tasks.file_run`), the same for every system and language.
+    """
+    method = getattr(task, "first_stage", "encoder")
+    if method == "file":
+        return mmarco_tasks.file_run(task, depth)
+    parts = (task_key(task), str(model_dir), depth) if method == "encoder" else (task_key(task), method, depth)
+    path = artefact_path("first-stage", cache_key(*parts), "run.trec", cache_root)
     if path.exists() and not force:
         return read_run(path)
-    run = dense_first_stage(model_dir, task.topics, task.corpus, depth)
-    write_run(path, run, tag="dense")
+    if method == "bm25":
+        languages = set(task.doc_langs.values())
+        language = languages.pop() if len(languages) == 1 else "mixed"
+        run = bm25_first_stage(task.topics, task.corpus, depth, language)
+    else:
+        run = dense_first_stage(model_dir, task.topics, task.corpus, depth)
+    write_run(path, run, tag=method if method == "bm25" else "dense")
     return read_run(path)  # as written (rounded), so every system re-ranks exactly these candidates
