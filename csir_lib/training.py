@@ -46,9 +46,11 @@ from typing import Any
 from csir_lib.atomic import atomic_dir, write_json, write_text
 from csir_lib.encoder import load_check
 from csir_lib.errors import InputError
+from csir_lib.faults import checkpoint_failpoint
 from csir_lib.formats import iter_pairs
 from csir_lib.locks import exclusive_lock
 from csir_lib.training_config import (
+    ARROW,
     CHECKPOINT,
     FINAL,
     LOSS_CSV,
@@ -84,17 +86,40 @@ def training_order(n_pairs: int, rows: int, seed: int) -> list[int]:
     return np.concatenate([rng.permutation(n_pairs) for _ in range(epochs)])[:rows].tolist()
 
 
-def read_pairs_dataset(path: Path, order_rows: int, seed: int) -> Any:
-    """The pairs file as a `datasets.Dataset` (query, passage, label float) in the run's fixed order."""
-    from datasets import Dataset
-
-    queries, passages, labels = [], [], []
+def _pair_rows(path: str, identity: str) -> Any:
+    """Rows of a pairs file for `Dataset.from_generator` (`identity` keys its Arrow cache to the file's content)."""
     for query, passage, label in iter_pairs(path):
-        queries.append(query)
-        passages.append(passage)
-        labels.append(float(label))
-    data = Dataset.from_dict({"query": queries, "passage": passages, "label": labels})
-    return data.select(training_order(len(labels), order_rows, seed))
+        yield {"query": query, "passage": passage, "label": float(label)}
+
+
+def read_pairs_dataset(path: Path, order_rows: int, seed: int, arrow_dir: Path | None = None) -> Any:
+    """The pairs file as a `datasets.Dataset` (query, passage, label float) in the run's fixed order.
+
+    The rows are streamed into a memory-mapped Arrow file under `arrow_dir` (the out_dir's `.arrow`), so a
+    20M-pair MS MARCO file never sits in RAM (as Python lists it would take about 50 GB).
+    """
+    import datasets
+    import numpy as np
+    from datasets import Dataset, Features, Value
+
+    features = Features({"query": Value("string"), "passage": Value("string"), "label": Value("float64")})
+    identity = f"{Path(path).resolve()}:{Path(path).stat().st_size}:{Path(path).stat().st_mtime_ns}"
+    was_enabled = datasets.is_progress_bar_enabled()
+    datasets.disable_progress_bars()  # our own bar is the trainer's; "Generating train split" is noise
+    try:
+        data = Dataset.from_generator(_pair_rows, features=features, cache_dir=str(arrow_dir) if arrow_dir else None,
+                                      gen_kwargs={"path": str(path), "identity": identity})
+    except Exception as err:  # datasets wraps the reader's InputError in DatasetGenerationError
+        cause = err
+        while cause is not None and not isinstance(cause, InputError):
+            cause = cause.__cause__ or cause.__context__
+        if cause is None:
+            raise
+        raise cause from None
+    finally:
+        if was_enabled:
+            datasets.enable_progress_bars()
+    return data.select(np.asarray(training_order(len(data), order_rows, seed)))
 
 
 def _publish(model: Any, spec: TrainSpec, key: str, history: list[tuple[int, float]], info: dict) -> Path:
@@ -189,7 +214,7 @@ def _train(spec: TrainSpec, restart: bool, progress: bool, callbacks: Sequence[A
         (spec.out_dir / STAMP).unlink(missing_ok=True)
     world = int(os.environ.get("WORLD_SIZE", "1"))
     main_process = int(os.environ.get("RANK", "0")) == 0
-    dataset = read_pairs_dataset(spec.pairs, spec.steps * spec.batch_size * world, spec.seed)
+    dataset = read_pairs_dataset(spec.pairs, spec.steps * spec.batch_size * world, spec.seed, spec.out_dir / ARROW)
     work = prepare_work(spec, key, restart) if main_process else spec.out_dir / WORK
     resume = last_complete_checkpoint(work) if main_process else None
     trainer = _trainer(spec, load_cross_encoder(spec), dataset, work, progress, callbacks)
@@ -212,6 +237,7 @@ def _train(spec: TrainSpec, restart: bool, progress: bool, callbacks: Sequence[A
         info["wall_seconds"] = time.perf_counter() - start
         final = _publish(trainer.model, spec, key, history, info)
         shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(spec.out_dir / ARROW, ignore_errors=True)
     return TrainResult(final, spec.out_dir, tuple(history), time.perf_counter() - start, info["steps_per_second"],
                        trainer.state.global_step, resumed_from, False)
 
@@ -235,6 +261,7 @@ def _trainer(spec: TrainSpec, model: Any, dataset: Any, work: Path, progress: bo
     )
     trainer = CrossEncoderTrainer(model=model, args=args, train_dataset=dataset, loss=BinaryCrossEntropyLoss(model),
                                   callbacks=list(callbacks))
+    trainer.add_callback(checkpoint_failpoint("train"))  # kill tests: no-op unless CSIR_FAILPOINT names it
     trainer.remove_callback(PrinterCallback)
     trainer.remove_callback(ProgressCallback)
     if progress:

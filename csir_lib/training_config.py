@@ -44,6 +44,7 @@ FINAL = "model"
 STAMP = "training.json"
 LOSS_CSV = "loss.csv"
 WORK = ".work"
+ARROW = ".arrow"  # the pairs as a memory-mapped Arrow file while a training runs
 WORK_KEY = "spec-key.txt"
 CHECKPOINT = re.compile(r"^checkpoint-(\d+)$")
 TRAIN_VERSION = 1  # bump when the training code changes what a spec produces
