@@ -55,6 +55,8 @@ class LanguagesConfig:
     moir: tuple[str, ...] = ("en", "de", "ru", "ar", "es", "zh")
     clir: tuple[str, ...] = ("en-de", "en-ar", "en-ru", "de-ru", "ar-ru", "en-es", "en-zh", "de-vi", "es-zh", "en-th")
     mlir_pools: tuple[str, ...] = ("seen", "all")  # pools of XQuAD-R languages: seen = en + seen, all = all 11
+    # MLIR directions per pool: x-x (queries and documents mixed), x-en, en-x (the paper has all three)
+    mlir_directions: tuple[str, ...] = field(default=("x-x",), metadata=_choices("x-x", "x-en", "en-x"))
     miracl: tuple[str, ...] = ("ar", "bn", "de", "en", "es", "fa", "fi", "fr", "hi", "id", "ja", "ko", "ru",
                                "sw", "te", "th", "yo", "zh")
 
@@ -123,6 +125,10 @@ class MiraclConfig:
     candidates: str = field(default="none", metadata=_choices("none", "bm25", "mdpr", "hybrid", "bm25s"))
     depth: int = field(default=100, metadata=range_of(1, 1000))
     max_queries: int = field(default=10_000, metadata=range_of(1, 10**7))  # dev queries per language
+    # pre-downloaded files instead of the hub (empty: the hub): miracl-corpus-v1.0-<lang>/*.jsonl.gz and
+    # data/<bm25|mdpr|hybrid>/<lang>.gz, the layout `hf download <repo> --repo-type dataset --local-dir DIR` writes;
+    # an optional DIR/SHA256SUMS is checked
+    local_dir: str = ""
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ class Setting:
     """One evaluation setting: which languages the queries and the candidate pool are in."""
 
     kind: str  # "MoIR" | "CLIR" | "MLIR"
-    query_lang: str  # "de", or "x(seen)" / "x(all)" for MLIR (each query and paragraph in a language of the pool)
+    query_lang: str  # "de", or "x(seen)" / "x(all)" for MLIR (each query or paragraph in a language of the pool)
     doc_lang: str
     query_langs: tuple[str, ...]
     doc_langs: tuple[str, ...]
@@ -32,8 +32,18 @@ class Setting:
 
     @property
     def label(self) -> str:
-        """A short name, e.g. EN-DE or MLIR-seen."""
-        return f"MLIR-{self.query_lang[2:-1]}" if self.kind == "MLIR" else f"{self.query_lang}-{self.doc_lang}".upper()
+        """A short name, e.g. EN-DE, MLIR-seen (X-X) or MLIR-seen:X-EN."""
+        if self.kind != "MLIR":
+            return f"{self.query_lang}-{self.doc_lang}".upper()
+        pool = (self.query_lang if self.query_lang.startswith("x(") else self.doc_lang)[2:-1]
+        if self.query_lang == self.doc_lang:
+            return f"MLIR-{pool}"
+        return f"MLIR-{pool}:{_side(self.query_lang)}-{_side(self.doc_lang)}"
+
+
+def _side(lang: str) -> str:
+    """X for a pool of languages, else the language code in capitals."""
+    return "X" if lang.startswith("x(") else lang.upper()
 
 
 def settings(config: Config) -> list[Setting]:
@@ -45,8 +55,12 @@ def settings(config: Config) -> list[Setting]:
         out.append(Setting("CLIR", q, d, (q,), (d,), {q, d} <= seen))
     pools = (mmarco_tasks.mlir_pools(config) if config.data.evaluation_source == "mmarco"
              else {"seen": tuple(sorted(seen & set(XQUAD_LANGUAGES))), "all": XQUAD_LANGUAGES})
-    out += [Setting("MLIR", f"x({name})", f"x({name})", pools[name], pools[name], name == "seen")
-            for name in config.languages.mlir_pools]
+    for name in config.languages.mlir_pools:
+        pool, mixed = pools[name], f"x({name})"
+        sides = {"x-x": (mixed, pool, mixed, pool), "x-en": (mixed, pool, "en", ("en",)),
+                 "en-x": ("en", ("en",), mixed, pool)}
+        out += [Setting("MLIR", q, d, q_langs, d_langs, name == "seen")
+                for q, q_langs, d, d_langs in (sides[direction] for direction in config.languages.mlir_directions)]
     return out
 
 

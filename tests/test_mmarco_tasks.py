@@ -131,21 +131,24 @@ def pids(task: mmarco_tasks.RetrievalTask) -> dict[str, list[str]]:
     return {q: [d.split("-", 1)[1] for d in docids] for q, docids in task.ranking.items()}
 
 
-def test_paper_settings_are_the_configured_31_pairs():
+def test_paper_settings_are_the_papers_35():
     found = settings(load_config(profile="paper"))
     assert [s.label for s in found] == [
         "EN-EN", "DE-DE", "RU-RU", "AR-AR", "NL-NL", "IT-IT", "FR-FR", "ID-ID", "ES-ES", "PT-PT", "ZH-ZH",
         "EN-DE", "EN-IT", "EN-AR", "EN-RU", "DE-IT", "DE-NL", "DE-RU", "AR-IT", "AR-RU",
-        "FR-EN", "ID-NL", "ES-FR", "EN-PT", "DE-VI", "IT-ZH", "FR-PT", "ID-VI", "PT-ZH", "MLIR-seen", "MLIR-all"]
+        "FR-EN", "ID-NL", "ES-FR", "EN-PT", "DE-VI", "IT-ZH", "FR-PT", "ID-VI", "PT-ZH",
+        "MLIR-seen:X-EN", "MLIR-seen:EN-X", "MLIR-seen", "MLIR-all:X-EN", "MLIR-all:EN-X", "MLIR-all"]
     kinds = [s.kind for s in found]
-    assert (kinds.count("MoIR"), kinds.count("CLIR"), kinds.count("MLIR")) == (11, 18, 2)
+    assert (kinds.count("MoIR"), kinds.count("CLIR"), kinds.count("MLIR")) == (11, 18, 6)
+    x_en = {s.label: s for s in found}["MLIR-all:X-EN"]
+    assert (x_en.query_lang, x_en.doc_lang, x_en.doc_langs, len(x_en.query_langs)) == ("x(all)", "en", ("en",), 14)
     pools = {s.label: s.doc_langs for s in found if s.kind == "MLIR"}
     assert pools["MLIR-seen"] == ("ar", "de", "en", "it", "nl", "ru")
     assert pools["MLIR-all"] == ("ar", "de", "en", "es", "fr", "hi", "id", "it", "ja", "nl", "pt", "ru", "vi", "zh")
     seen = {s.label: s.seen for s in found}
     assert [label for label, is_seen in seen.items() if is_seen] == [
         "EN-EN", "DE-DE", "RU-RU", "AR-AR", "NL-NL", "IT-IT", "EN-DE", "EN-IT", "EN-AR", "EN-RU", "DE-IT", "DE-NL",
-        "DE-RU", "AR-IT", "AR-RU", "MLIR-seen"]
+        "DE-RU", "AR-IT", "AR-RU", "MLIR-seen:X-EN", "MLIR-seen:EN-X", "MLIR-seen"]
 
 
 def test_xquad_pools_unchanged_by_the_dispatch():
@@ -156,7 +159,8 @@ def test_xquad_pools_unchanged_by_the_dispatch():
 
 def test_tasks_put_texts_in_their_languages(data):
     tasks = build_tasks(config(), data.cache)
-    assert list(tasks) == ["EN-EN", "DE-DE", "AR-AR", "EN-DE", "AR-EN", "DE-AR", "MLIR-seen", "MLIR-all"]
+    assert list(tasks) == ["EN-EN", "DE-DE", "AR-AR", "EN-DE", "AR-EN", "DE-AR", "MLIR-seen:X-EN", "MLIR-seen:EN-X",
+                           "MLIR-seen", "MLIR-all:X-EN", "MLIR-all:EN-X", "MLIR-all"]
     en_de = tasks["EN-DE"]
     assert en_de.name == "en-de" and en_de.first_stage == "file"
     assert en_de.topics == {"101": "what is a dog", "102": "how hot is the sun", "103": "where is paris"}
