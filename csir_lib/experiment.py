@@ -70,7 +70,7 @@ def run_experiment(study: Study, *, ratios: bool = False) -> Experiment:
     first_model = model_dir  # the starting encoder as a bi-encoder: the same candidates for every system
     first = {s.label: retrieval_settings.first_stage(tasks[s.label], first_model, cfg.rerank.depth, study.cache_dir)
              for s in settings}
-    x2en = {lang: paths["x2en"] for lang, paths in lexicons.items()}
+    x2en = {lang: paths["x2en"] for lang, paths in lexicons.items() if "x2en" in paths}  # see lexicons.missing
     runs = {}
     for s in settings:
         chosen = {name: m for name, m in by_system.items()

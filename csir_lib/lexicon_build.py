@@ -171,6 +171,17 @@ class EncoderLexicons:
         return Built(made, {"gold": why} if gold is None else {}, note)
 
 
+def source_names(config: Config) -> dict[str, str]:
+    """What each lexicon source of the profile is, as a caption names it (offline substitutes say so)."""
+    lexicon = config.lexicon
+    clwe = {"encoder": "encoder word vectors, a substitute for MUSE",
+            "muse": "MUSE aligned fastText vectors (fastText + Procrustes where MUSE has none)"}
+    titles = {"cldr": "CLDR names, a proxy for Wikipedia titles",
+              "wikipedia": "Wikipedia titles (linguatools; langlinks for other languages)"}
+    gold = {"freedict": "FreeDict", "muse": "MUSE test dictionaries", "none": "no gold dictionary"}
+    return {"clwe": clwe[lexicon.clwe_source], "titles": titles[lexicon.titles_source], "gold": gold[lexicon.gold]}
+
+
 def check_sources(config: Config) -> None:
     """Raise on a lexicon-source combination the stage does not make, naming the config keys."""
     lexicon = config.lexicon

@@ -12,26 +12,37 @@ from csir_lib.lexicon_quality import evaluate_lexicon, token_coverage, vocab_cov
 from csir_lib.word_vectors import words
 
 
-def quality_table(paths: Mapping[str, Mapping[str, Path]], english_words: list[str]) -> pd.DataFrame:
-    """One row per (language, EN->X lexicon): size, English-vocabulary coverage, P@1, P@5 and gold coverage."""
+def quality_table(paths: Mapping[str, Mapping[str, Path]], english_words: list[str], gold: str = "FreeDict",
+                  missing: Mapping[str, Mapping[str, str]] | None = None) -> pd.DataFrame:
+    """One row per (language, EN->X lexicon): size, English-vocabulary coverage, P@1, P@5 and gold coverage.
+
+    `gold` names the profile's gold dictionary (`lexicon_build.source_names`); a lexicon the stage could not make
+    is a row whose `note` says why (`missing`, as `build_lexicons(...).missing` gives it).
+    """
+    missing = missing or {}
     rows = []
     for lang, sources in paths.items():
-        gold = read_lexicon(sources["gold"]) if "gold" in sources else None
+        gold_lexicon = read_lexicon(sources["gold"]) if "gold" in sources else None
+        gold_note = missing.get(lang, {}).get("gold", "none installed")
         for source in ("clwe-nn", "clwe-csls", "titles"):
+            if source not in sources:
+                rows.append({"lang": lang, "lexicon": source, "entries": 0,
+                             "note": missing.get(lang, {}).get(source, "not made")})
+                continue
             lexicon = read_lexicon(sources[source])
-            quality = evaluate_lexicon(lexicon, gold) if gold is not None else {}
+            quality = evaluate_lexicon(lexicon, gold_lexicon) if gold_lexicon is not None else {}
             rows.append({"lang": lang, "lexicon": source, "entries": len(lexicon),
                          "en_vocab_coverage": vocab_coverage(lexicon, english_words),
                          "P@1": quality.get("P@1"), "P@5": quality.get("P@5"),
                          "gold_coverage": quality.get("coverage"), "gold_evaluated": quality.get("n_evaluated"),
-                         "gold": "FreeDict" if gold is not None else "none installed"})
+                         "gold": gold if gold_lexicon is not None else gold_note, "note": ""})
     return pd.DataFrame(rows)
 
 
 def sample_entries(paths: Mapping[str, Mapping[str, Path]], langs: list[str], probe: list[str],
                    source: str = "clwe-csls") -> pd.DataFrame:
     """The best translation of each `probe` word in each of `langs` (blank when the lexicon has none)."""
-    table = {lang: read_lexicon(paths[lang][source]).table() for lang in langs}
+    table = {lang: read_lexicon(paths[lang][source]).table() if source in paths[lang] else {} for lang in langs}
     return pd.DataFrame([{"en": word, **{lang: table[lang].get(word, "") for lang in langs}} for word in probe])
 
 
