@@ -5,7 +5,7 @@ Each step reuses the cache of the notebook that made it, so notebooks 04 and 05 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -32,7 +32,7 @@ class Experiment:
     """The settings of a profile with their tasks, first stage, and every system's per-query scores."""
 
     settings: list[Setting]
-    tasks: dict[str, Task]
+    tasks: dict[str, Task]  # topics and qrels of each setting (corpora dropped once re-ranked)
     first_model: Path
     first_scores: pd.DataFrame
     scores: pd.DataFrame  # results_stage.per_query_scores, BL-CS systems named "bl_cs"
@@ -65,22 +65,23 @@ def run_experiment(study: Study, *, ratios: bool = False) -> Experiment:
     names = [n for n in training_sets.system_names(cfg)
              if ("@p=" not in n or ratios) and not (ratios and n.startswith(("bl_cs", "wiki_cs", "fine_tuning")))]
     lexicons, by_system = trained_models(study, names)
-    settings = retrieval_settings.settings(cfg)
-    tasks = retrieval_settings.build_tasks(cfg, study.cache_dir)
+    settings = {s.label: s for s in retrieval_settings.settings(cfg)}
     first_model = model_dir  # the starting encoder as a bi-encoder: the same candidates for every system
-    first = {s.label: retrieval_settings.first_stage(tasks[s.label], first_model, cfg.rerank.depth, study.cache_dir)
-             for s in settings}
     x2en = {lang: paths["x2en"] for lang, paths in lexicons.items() if "x2en" in paths}  # see lexicons.missing
-    runs = {}
-    for s in settings:
+    tasks, first, runs = {}, {}, {}
+    for label, task in retrieval_settings.iter_tasks(cfg, study.cache_dir):  # one task's passages in memory at once
+        s = settings[label]
+        first[label] = retrieval_settings.first_stage(task, first_model, cfg.rerank.depth, study.cache_dir)
         chosen = {name: m for name, m in by_system.items()
                   if not name.startswith("bl_cs:") or name == f"bl_cs:{s.query_lang}-{s.doc_lang}"}
-        runs[s.label] = reranking_stage.rerank_setting(
-            s.label, tasks[s.label], first[s.label], chosen, x2en, () if ratios else TRANSLATE_TEST,
+        runs[label] = reranking_stage.rerank_setting(
+            label, task, first[label], chosen, x2en, () if ratios else TRANSLATE_TEST,
             cfg.rerank.batch_tokens, cfg.model.max_length, study.cache_dir, study.force)
+        tasks[label] = replace(task, corpus={})  # evaluation needs topics and qrels only
     metrics = cfg.evaluation.metrics
-    scores = results_stage.per_query_scores(settings, tasks, runs, metrics)
+    order = list(settings.values())
+    scores = results_stage.per_query_scores(order, tasks, runs, metrics)
     scores["system"] = scores["system"].str.replace(r"^bl_cs:.*", "bl_cs", regex=True)
     first_scores = results_stage.per_query_scores(
-        settings, tasks, {k: {("first stage", 0): v} for k, v in first.items()}, metrics)
-    return Experiment(settings, tasks, first_model, first_scores, scores)
+        order, tasks, {k: {("first stage", 0): v} for k, v in first.items()}, metrics)
+    return Experiment(order, tasks, first_model, first_scores, scores)

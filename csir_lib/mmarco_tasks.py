@@ -27,7 +27,7 @@ import random
 import shutil
 import tarfile
 import zlib
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -178,7 +178,7 @@ def select_queries(qrels: Mapping[str, Mapping[str, int]], candidates: Mapping[s
 class Passages:
     """Candidate passages as corpus records by (language, pid): English from top1000.dev, others from mMARCO.
 
-    Records are made once and shared by every task that uses them; collections are indexed on first use.
+    Records are made once per task (`iter_tasks` clears them between tasks); collections are indexed on first use.
     """
 
     def __init__(self, english: Mapping[str, str], collection: Callable[[str], Path]) -> None:
@@ -260,9 +260,13 @@ def _queries(lang: str, qids: Sequence[str], cache_root: str | Path | None) -> d
     return queries
 
 
-def build_tasks(settings: Sequence[Setting], config: Config,
-                cache_root: str | Path | None = None) -> dict[str, RetrievalTask]:
-    """The task of every setting over mMARCO dev.small, at most `rerank.max_queries` x `rerank.depth` candidates."""
+def iter_tasks(settings: Sequence[Setting], config: Config,
+               cache_root: str | Path | None = None) -> Iterator[tuple[str, RetrievalTask]]:
+    """(label, task) of every setting over mMARCO dev.small, one at a time, at most max_queries x depth candidates.
+
+    Tasks are made one at a time and share no passage records, so a caller that drops each task's corpus after
+    re-ranking it holds one task's passages at a time (about 7 GB at full size) instead of all of them.
+    """
     used = sorted({lang for s in settings for lang in (*s.query_langs, *s.doc_langs)})
     unknown = [lang for lang in used if lang not in MMARCO_LANGUAGES]
     if unknown:
@@ -276,10 +280,11 @@ def build_tasks(settings: Sequence[Setting], config: Config,
     queries = {lang: _queries(lang, qids, cache_root) for lang in sorted({q for s in settings for q in s.query_langs})}
     passages = Passages(texts, lambda lang: collection_path(lang, cache_root))
     try:
-        return {s.label: build_mmarco_task(s.query_langs, s.doc_langs, qids, candidates, qrels, queries, passages,
-                                           seed=config.data.split_seed, first_stage=config.rerank.first_stage,
-                                           label=s.label)
-                for s in settings}
+        for s in settings:
+            passages.records.clear()  # records are shared within a task only
+            yield s.label, build_mmarco_task(s.query_langs, s.doc_langs, qids, candidates, qrels, queries, passages,
+                                             seed=config.data.split_seed, first_stage=config.rerank.first_stage,
+                                             label=s.label)
     finally:
         passages.close()
 

@@ -7,6 +7,7 @@ or file (the candidate list that comes with the data, mMARCO only).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,23 +65,29 @@ def settings(config: Config) -> list[Setting]:
     return out
 
 
-def build_tasks(config: Config, cache_root: Path | None = None) -> dict[str, Task]:
-    """The test task of every setting, at most `rerank.max_queries` queries each, carrying its first stage.
+def iter_tasks(config: Config, cache_root: Path | None = None) -> Iterator[tuple[str, Task]]:
+    """(label, test task) of every setting, at most `rerank.max_queries` queries each, carrying its first stage.
 
     XQuAD-R: the held-out articles; mMARCO: dev.small over the top1000.dev candidates, downloaded under
-    `cache_root`.
+    `cache_root`, made one task at a time (at full size a task's passages take gigabytes).
     """
     if config.data.evaluation_source == "mmarco":
-        return mmarco_tasks.build_tasks(settings(config), config, cache_root)
+        yield from mmarco_tasks.iter_tasks(settings(config), config, cache_root)
+        return
     if config.rerank.first_stage == "file":
         raise InputError("rerank.first_stage is 'file' but XQuAD-R comes with no candidate list",
                          expected="rerank.first_stage encoder or bm25, or data.evaluation_source mmarco")
     data = config.data
     _, test = split_articles(data.xquad_articles, data.test_fraction, data.split_seed)
-    return {s.label: mmarco_tasks.with_first_stage(
-                build_task(list(s.query_langs), list(s.doc_langs), test, data_dir=data.xquad_dir,
-                           seed=data.split_seed, max_queries=config.rerank.max_queries), config.rerank.first_stage)
-            for s in settings(config)}
+    for s in settings(config):
+        task = build_task(list(s.query_langs), list(s.doc_langs), test, data_dir=data.xquad_dir,
+                          seed=data.split_seed, max_queries=config.rerank.max_queries)
+        yield s.label, mmarco_tasks.with_first_stage(task, config.rerank.first_stage)
+
+
+def build_tasks(config: Config, cache_root: Path | None = None) -> dict[str, Task]:
+    """The test task of every setting (all held in memory: `iter_tasks` for the paper profile's sizes)."""
+    return dict(iter_tasks(config, cache_root))
 
 
 def task_key(task: Task) -> str:

@@ -18,7 +18,7 @@ from csir_lib.config import load_config
 from csir_lib.errors import InputError
 from csir_lib.first_stage import bm25_first_stage
 from csir_lib.formats import read_run, write_run
-from csir_lib.retrieval_settings import build_tasks, first_stage, settings, task_key
+from csir_lib.retrieval_settings import build_tasks, first_stage, iter_tasks, settings, task_key
 from csir_lib.xquad import Task
 
 # top1000.dev lists passages in random order (as MS MARCO's does): 3 queries x 4 passages, pid 2 and 4 twice.
@@ -173,7 +173,15 @@ def test_tasks_put_texts_in_their_languages(data):
     assert ar_en.corpus["en-7"]["text"] == "Dogs bark at night."  # English passages come from top1000.dev
     assert tasks["DE-AR"].corpus["ar-5"]["text"] == "الشمس حارة جدا."
     assert tasks["DE-AR"].topics["102"] == "wie heiß ist die Sonne"
-    assert tasks["DE-DE"].corpus["de-5"] is en_de.corpus["de-5"]  # one record per (language, pid), shared
+    assert tasks["DE-DE"].corpus["de-5"] == en_de.corpus["de-5"]
+
+
+def test_tasks_are_made_one_at_a_time(data):
+    made = iter_tasks(config(), data.cache)
+    assert next(made)[0] == "EN-EN"  # a generator: nothing is made before it is asked for
+    tasks = dict(made)
+    # no record outlives its task, so a caller that drops each corpus once re-ranked holds one task's passages
+    assert tasks["DE-DE"].corpus["de-5"] is not tasks["EN-DE"].corpus["de-5"]
 
 
 def test_candidates_identical_across_languages(data):
