@@ -1,6 +1,8 @@
 """Our results checked against the paper's numbers and claims in results/expected.yaml.
 
 Each claim gets OK, OKish, FAIL or NOT-COMPARABLE (with the reason), as on Pyserini's reproduction pages.
+Claims of kind `first_stage` (MIRACL BM25 nDCG@10 per language, from Pyserini's reproduction pages) are compared
+with notebook 06's first-stage metrics, and only when our candidates are the same lists (`miracl.candidates`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import yaml
 
 from csir_lib.errors import InputError
 
-KINDS = ("gain", "value", "ratio", "spread", "seen_gap")
+KINDS = ("gain", "value", "ratio", "spread", "seen_gap", "first_stage")
+OFFLINE = "no MIRACL passages offline"
 
 
 def load_expected(path: str | Path) -> list[dict[str, Any]]:
@@ -27,7 +30,9 @@ def load_expected(path: str | Path) -> list[dict[str, Any]]:
     claims = []
     for number, claim in enumerate(raw["claims"], start=1):
         merged = {**raw.get("defaults", {}), **claim}
-        missing = [k for k in ("id", "claim", "kind", "paper", "tolerance") if k not in merged]
+        required = ("id", "claim", "kind", "paper", "tolerance", *(("lang",) if merged.get("kind") == "first_stage"
+                                                                   else ()))
+        missing = [k for k in required if k not in merged]
         if missing or merged["kind"] not in KINDS:
             raise InputError(f"claim {number} ({merged.get('id', '?')}) lacks {missing or 'a known kind'}",
                              path=path, expected=f"id, claim, kind ({', '.join(KINDS)}), paper, tolerance")
@@ -75,10 +80,56 @@ def ours(claim: Mapping[str, Any], main: pd.DataFrame, ratio: pd.DataFrame | Non
     return 100 * float(rows.value["seen"] - rows.value["unseen"]) if {"seen", "unseen"} <= set(rows.index) else math.nan
 
 
-def check(claims: list[dict[str, Any]], profile: str, main: pd.DataFrame, ratio: pd.DataFrame | None) -> pd.DataFrame:
-    """One row per claim: the paper's number, ours, the status and, where not comparable, why."""
+def first_stage_value(claim: Mapping[str, Any], miracl: pd.DataFrame | None) -> float:
+    """Our first stage's mean `metric` (default ndcg@10) on the claim's MIRACL language; NaN when not measured."""
+    from csir_lib.miracl_ranking import EXPERIMENT, FIRST_STAGE
+
+    if miracl is None:
+        return math.nan
+    rows = miracl[(miracl.experiment == EXPERIMENT) & (miracl.system == FIRST_STAGE)
+                  & (miracl.query_lang == claim["lang"]) & (miracl.metric == claim.get("metric", "ndcg@10"))]
+    return float(rows.value.mean()) if len(rows) else math.nan
+
+
+def check_first_stage(claim: Mapping[str, Any], miracl: pd.DataFrame | None, candidates: str) -> dict[str, Any]:
+    """A first-stage claim's row: comparable only when our candidates are the claim's (`candidates`, bm25)."""
+    value, paper, tol = first_stage_value(claim, miracl), float(claim["paper"]), claim["tolerance"]
+    wanted = claim.get("candidates", "bm25")
+    if candidates == "none":
+        status, note = "NOT-COMPARABLE", OFFLINE
+    elif math.isnan(value):
+        status, note = "NOT-COMPARABLE", "not measured (notebook 06's MIRACL metrics not given, or language not run)"
+    elif candidates != wanted:
+        status = "NOT-COMPARABLE"
+        note = f"our candidates are {candidates}, not the {wanted} lists; differs by {abs(value - paper):.3f}"
+    else:
+        diff = abs(value - paper)
+        status, note = ("OK" if diff <= tol["ok"] else "OKish" if diff <= tol["okish"] else "FAIL"), ""
+    return {"id": claim["id"], "claim": claim["claim"], "paper": paper,
+            "ours": None if math.isnan(value) else round(value, 3), "status": status, "note": note}
+
+
+def _profile_candidates(profile: str) -> str:
+    """`miracl.candidates` of a profile's config file, for callers that do not say which candidates they used."""
+    from csir_lib.config import load_config
+
+    return load_config(profile=profile).miracl.candidates
+
+
+def check(claims: list[dict[str, Any]], profile: str, main: pd.DataFrame, ratio: pd.DataFrame | None, *,
+          miracl: pd.DataFrame | None = None, candidates: str | None = None) -> pd.DataFrame:
+    """One row per claim: the paper's number, ours, the status and, where not comparable, why.
+
+    `miracl` (notebook 06's metrics) and `candidates` (its `miracl.candidates`; by default the profile's) serve
+    the first-stage claims.
+    """
     rows = []
+    if candidates is None and any(c["kind"] == "first_stage" for c in claims):
+        candidates = _profile_candidates(profile)
     for claim in claims:
+        if claim["kind"] == "first_stage":
+            rows.append(check_first_stage(claim, miracl, candidates or "none"))
+            continue
         value = ours(claim, main, ratio)
         paper, tol = float(claim["paper"]), claim["tolerance"]
         if math.isnan(value):

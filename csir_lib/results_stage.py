@@ -43,13 +43,16 @@ def seed_averaged(scores: pd.DataFrame) -> pd.DataFrame:
 
 
 def significance(scores: pd.DataFrame, metric: str, baseline: str, correction: str, permutations: int,
-                 seed: int = 0) -> pd.DataFrame:
-    """t-test (and randomisation test, as a check) of every system against `baseline` per setting, corrected."""
+                 seed: int = 0, family_by: Sequence[str] = ()) -> pd.DataFrame:
+    """t-test (and randomisation test, as a check) of every system against `baseline` per setting, corrected.
+
+    The correction's family is every comparison of the table, or those sharing the `family_by` columns.
+    """
     data = seed_averaged(scores[scores.metric == metric])
     group = ("setting", "query_lang", "doc_lang")
-    t = compare_to_baseline(data, baseline, group_by=group, test="t", correction=correction)
+    t = compare_to_baseline(data, baseline, group_by=group, test="t", correction=correction, family_by=family_by)
     r = compare_to_baseline(data, baseline, group_by=group, test="randomisation", correction=correction,
-                            n_permutations=permutations, seed=seed)
+                            n_permutations=permutations, seed=seed, family_by=family_by)
     keys = [*group, "system"]
     r = r[keys + ["p_value", "p_corrected"]].rename(columns={"p_value": "p_rand", "p_corrected": "p_rand_corrected"})
     return t.merge(r, on=keys, how="left").assign(metric=metric)
