@@ -17,6 +17,8 @@ from csir_lib.atomic import atomic_open
 from csir_lib.config import Config, load_config
 from csir_lib.paths import ROOT
 
+MISSING = "–"  # how a table shows a number that was not measured (csv: an empty cell)
+
 
 @dataclass(frozen=True)
 class Study:
@@ -46,7 +48,9 @@ class Study:
         with atomic_open(folder / f"{name}.csv") as fh:
             frame.to_csv(fh, index=False, lineterminator="\n", float_format=f"%{floatfmt}")
         with atomic_open(folder / f"{name}.md") as fh:
-            fh.write((f"{caption}\n\n" if caption else "") + frame.to_markdown(index=False, floatfmt=floatfmt) + "\n")
+            fh.write((f"{caption}\n\n" if caption else "")
+                     + frame.astype(object).where(frame.notna(), None)
+                     .to_markdown(index=False, floatfmt=floatfmt, missingval=MISSING) + "\n")
         with atomic_open(folder / f"{name}.tex") as fh:
             fh.write(_latex(frame, caption, floatfmt))
         return folder / f"{name}.md"
@@ -55,6 +59,8 @@ class Study:
 def _latex(frame: Any, caption: str, floatfmt: str) -> str:
     """A booktabs LaTeX table of `frame` (hand-built: pandas' Styler needs jinja2 templates we do not ship)."""
     def cell(value: Any) -> str:
+        if value is None or (isinstance(value, float) and value != value):
+            return MISSING
         text = format(value, floatfmt) if isinstance(value, float) else str(value)
         return text.replace("&", r"\&").replace("%", r"\%").replace("_", r"\_").replace("#", r"\#")
 
