@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -35,15 +36,25 @@ def vocabulary(texts: Iterable[str], max_size: int, min_count: int = 1) -> list[
 
 
 def _embedding_matrix(model_dir: Path) -> np.ndarray:
-    """The input word-embedding matrix of a model folder's safetensors weights."""
+    """The input word-embedding matrix of a model folder's safetensors weights (read-only, shared)."""
+    weights = Path(model_dir) / "model.safetensors"
+    stat = weights.stat()
+    return _read_embedding_matrix(str(weights), stat.st_mtime_ns, stat.st_size)
+
+
+@cache  # the lexicon stage embeds many vocabularies with one model: read its 384 MB of weights once per file version
+def _read_embedding_matrix(path: str, mtime_ns: int, size: int) -> np.ndarray:
+    """The one `*word_embeddings.weight` tensor of a safetensors file."""
     from safetensors import safe_open
 
-    with safe_open(str(model_dir / "model.safetensors"), framework="numpy") as weights:
+    with safe_open(path, framework="numpy") as weights:
         names = [n for n in weights.keys() if n.endswith("word_embeddings.weight")]
         if len(names) != 1:
-            raise InputError(f"found {len(names)} word-embedding tensors", path=model_dir / "model.safetensors",
+            raise InputError(f"found {len(names)} word-embedding tensors", path=path,
                              expected="exactly one '*word_embeddings.weight' tensor")
-        return weights.get_tensor(names[0]).astype(np.float32)
+        matrix = weights.get_tensor(names[0]).astype(np.float32)
+    matrix.setflags(write=False)  # shared by every caller
+    return matrix
 
 
 def encoder_word_vectors(model_dir: str | Path, vocab: list[str]) -> np.ndarray:
