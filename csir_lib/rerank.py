@@ -20,11 +20,13 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Iterator, Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from csir_lib.cache import file_sha256
 from csir_lib.encoder import load_check
 from csir_lib.errors import InputError
 from csir_lib.formats import doc_text, ranked
@@ -111,14 +113,25 @@ def load_reranker(model_dir: str | Path) -> tuple[Any, Any]:
 
 
 def fast_tokenizer(path: Path) -> Any:
-    """The folder's Rust tokenizer: tokenizer.json read directly (twice as fast to load as AutoTokenizer's wrapper)."""
-    from tokenizers import Tokenizer
+    """The folder's Rust tokenizer: tokenizer.json read directly (twice as fast to load as AutoTokenizer's wrapper).
 
+    Every model trained from one encoder carries the same tokenizer.json, so it is parsed once per content (XLM-R's
+    takes about a second) and shared; callers set truncation and padding before each use (`encode_pairs`).
+    """
     if (path / "tokenizer.json").is_file():
-        return Tokenizer.from_file(str(path / "tokenizer.json"))
+        return _tokenizer_of(file_sha256(path / "tokenizer.json"), str(path / "tokenizer.json"))
+    from tokenizers import Tokenizer
     from transformers import AutoTokenizer
 
     return Tokenizer.from_str(AutoTokenizer.from_pretrained(path).backend_tokenizer.to_str())  # converted from slow
+
+
+@lru_cache(maxsize=4)
+def _tokenizer_of(sha256: str, path: str) -> Any:
+    """The tokenizer of a tokenizer.json, by content (`path` is where it was first found)."""
+    from tokenizers import Tokenizer
+
+    return Tokenizer.from_file(path)
 
 
 def encode_pairs(tokenizer: Any, model: Any, queries: list[str], docs: list[str],
