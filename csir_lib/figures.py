@@ -49,3 +49,19 @@ def gain_scatter(frame: pd.DataFrame, x: str | Sequence[str], metric: str, title
     fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def labelled_scatter(frame: pd.DataFrame, panels: Sequence[tuple[str, str, str]], label: str, hue: str,
+                     log_x: Sequence[str] = ()) -> Any:
+    """One scatter panel per (x, y, title), every point labelled by its `label` column and coloured by `hue`."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 4.2), squeeze=False)
+    for ax, (x, y, title) in zip(axes[0], panels, strict=True):
+        sns.scatterplot(data=frame, x=x, y=y, hue=hue, style=hue, s=70, ax=ax, legend=ax is axes[0][0])
+        for name, px, py in zip(frame[label], frame[x], frame[y], strict=True):
+            ax.annotate(name, (px, py), fontsize=8, xytext=(3, 3), textcoords="offset points")
+        ax.set(title=title, xscale="log" if x in log_x else "linear")
+    fig.tight_layout()
+    return fig
