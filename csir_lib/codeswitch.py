@@ -35,6 +35,7 @@ from pathlib import Path
 
 from csir_lib.codeswitch_stats import CodeSwitchStats, SideCounts
 from csir_lib.errors import InputError
+from csir_lib.faults import failpoint
 from csir_lib.treebank_spans import replace_spans, switch_chunks, token_spans, wiki_spans
 
 MODES = ("bilingual", "multilingual", "wiki", "translate")
@@ -246,6 +247,7 @@ def codeswitch_pairs(pairs: Iterable[tuple[str, str, int]], switcher: CodeSwitch
     for row, (query, passage, label) in enumerate(pairs, start=start_row):
         switched_query, switched_passage = switcher.switch_pair(query, passage, row, stats)
         yield switched_query, switched_passage, label
+        failpoint("codeswitch")  # kill tests (csir_lib.faults): no-op unless CSIR_FAILPOINT names it
 
 
 def codeswitch_file(in_path: str | Path, out_path: str | Path, switcher: CodeSwitcher) -> CodeSwitchStats:

@@ -19,8 +19,9 @@ from csir_lib.errors import InputError
 
 def _open_binary(path: Path) -> IO[bytes]:
     """Open a file for reading bytes, transparently gunzipping `.gz`."""
-    if not path.exists():
-        raise InputError("file not found", path=path, expected="an existing file (check the path)")
+    if not path.is_file():
+        problem = "is a folder, not a file" if path.is_dir() else "file not found"
+        raise InputError(problem, path=path, expected="an existing file (check the path)")
     return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
 
 
@@ -28,13 +29,18 @@ def iter_lines(path: str | Path) -> Iterator[tuple[int, str]]:
     """Yield (line number, line without its newline) of a UTF-8 text file, naming the line of bad bytes."""
     path = Path(path)
     with _open_binary(path) as fh:
-        for number, raw in enumerate(fh, start=1):
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as err:
-                problem = f"invalid UTF-8 ({err.reason})"
-                raise InputError(problem, path=path, line=number, expected="UTF-8 text") from None
-            yield number, line.rstrip("\r\n")
+        number = 0
+        try:
+            for number, raw in enumerate(fh, start=1):
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as err:
+                    problem = f"invalid UTF-8 ({err.reason})"
+                    raise InputError(problem, path=path, line=number, expected="UTF-8 text") from None
+                yield number, line.rstrip("\r\n")
+        except (OSError, EOFError) as err:  # gzip: not gzip data, or cut off
+            raise InputError(f"unreadable ({err})", path=path, line=number + 1,
+                             expected="a complete gzip file" if path.suffix == ".gz" else "a readable file") from None
 
 
 def _nonempty(path: Path, count: int, what: str) -> None:

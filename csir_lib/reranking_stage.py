@@ -14,6 +14,7 @@ from tqdm.auto import tqdm
 
 from csir_lib.cache import artefact_path, cache_key
 from csir_lib.codeswitch import CodeSwitcher
+from csir_lib.faults import failpoint
 from csir_lib.formats import read_run, write_run
 from csir_lib.lexicon import read_lexicon
 from csir_lib.rerank import rerank
@@ -38,6 +39,7 @@ def rerank_cached(model_dir: Path, task: Task, candidates: Run, batch_tokens: in
     run = rerank(model_dir, task.topics, task.corpus, candidates, batch_tokens=batch_tokens, max_length=max_length,
                  progress=False)
     write_run(path, run, tag=model_dir.parent.name)
+    failpoint("rerank")  # kill tests (csir_lib.faults): no-op unless CSIR_FAILPOINT names it
     return read_run(path)
 
 

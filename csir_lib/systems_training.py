@@ -67,7 +67,7 @@ def metrics_rows(table: pd.DataFrame) -> list[dict[str, object]]:
     """The training table in the long metrics.csv format."""
     rows = []
     for row in table.to_dict("records"):
-        for metric in ("first_loss", "last_loss", "wall_seconds", "steps_per_second"):
+        for metric in ("first_loss", "last_loss"):  # not timings: metrics.csv must be byte-identical on rerun
             if row[metric] is None or pd.isna(row[metric]):
                 continue
             rows.append({"experiment": "training", "setting": "training", "system": row["system"],
