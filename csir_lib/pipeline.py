@@ -62,7 +62,7 @@ def run_notebook(nb: Path, out_dir: Path, parameters: dict, key: str) -> float:
     if out_dir.exists():
         shutil.rmtree(out_dir)  # stale outputs of another config must not survive next to new ones
     out_dir.mkdir(parents=True)
-    params = dict(parameters, results_dir=str(out_dir.relative_to(ROOT)))
+    params = dict(parameters, results_dir=os.path.relpath(out_dir, ROOT))  # relative: reports carry no machine paths
     with atomic_path(out_dir / nb.name) as executed:
         papermill.execute_notebook(str(nb), str(executed), parameters=params, cwd=str(ROOT), kernel_name="python3",
                                    progress_bar=False, log_output=False)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
 
 import pytest
 
@@ -13,41 +12,32 @@ from csir_lib.errors import InputError
 from csir_lib.paths import ROOT
 
 COLUMNS = ["experiment", "setting", "system", "query_lang", "doc_lang", "metric", "value", "n_queries"]
-RESULTS = ROOT / "results" / "smoke"
-
-
-def run_all(*args: str) -> subprocess.CompletedProcess:
-    """Run ./run_all.sh --profile smoke with `args`."""
-    return subprocess.run([str(ROOT / "run_all.sh"), "--profile", "smoke", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=1200)
-
-
-@pytest.fixture(scope="module")
-def smoke_run() -> subprocess.CompletedProcess:
-    """One forced smoke run of every notebook, shared by the tests below."""
-    return run_all("--force")
 
 
 @pytest.mark.slow
-def test_smoke_run_writes_the_results_layout(smoke_run):
-    assert smoke_run.returncode == 0, smoke_run.stderr[-3000:]
+def test_smoke_run_writes_the_results_layout(smoke_reference):
+    base, run = smoke_reference
+    assert run.returncode == 0, run.stderr[-3000:]
+    results = base / "results" / "smoke"
     stems = [nb.stem for nb in pipeline.notebooks()]
-    manifest = json.loads((RESULTS / "manifest.json").read_text())
+    manifest = json.loads((results / "manifest.json").read_text())
     assert manifest["profile"] == "smoke" and sorted(manifest["notebooks"]) == sorted(stems)
     assert {"git_commit", "git_dirty", "config", "packages", "device", "seeds"} <= set(manifest)
-    index = (RESULTS / "index.html").read_text()
+    index = (results / "index.html").read_text()
     for stem in stems:
-        folder = RESULTS / stem
+        folder = results / stem
         assert (folder / f"{stem}.ipynb").exists() and (folder / f"{stem}.html").exists()
         assert f'href="{stem}/{stem}.html"' in index
         with open(folder / "metrics.csv", newline="") as fh:
             assert next(csv.reader(fh))[: len(COLUMNS)] == COLUMNS
-    assert not list(RESULTS.rglob("*.tmp*")), "temporary files left behind"
+        assert str(ROOT) not in (folder / f"{stem}.ipynb").read_text(), f"{stem}: a machine path in the report"
+    assert not list(results.rglob("*.tmp*")), "temporary files left behind"
 
 
 @pytest.mark.slow
-def test_second_run_is_cached(smoke_run):
-    again = run_all()
+def test_second_run_is_cached(smoke_reference, smoke):
+    base, _ = smoke_reference
+    again = smoke.run(base)
     assert again.returncode == 0, again.stderr[-3000:]
     assert again.stdout.count("[cached]") == len(pipeline.notebooks()) and "[run]" not in again.stdout
 
