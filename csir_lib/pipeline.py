@@ -54,6 +54,16 @@ def render_html(notebook: Path) -> str:
     return body
 
 
+def _relative_paths(executed: Path, source: Path, final: Path) -> None:
+    """Record papermill's input and output paths relative to the repository (not this machine's temp file)."""
+    import nbformat
+
+    notebook = nbformat.read(executed, as_version=4)
+    notebook.metadata["papermill"].update(input_path=os.path.relpath(source, ROOT),
+                                          output_path=os.path.relpath(final, ROOT))
+    nbformat.write(notebook, executed)
+
+
 def run_notebook(nb: Path, out_dir: Path, parameters: dict, key: str) -> float:
     """Execute `nb` with papermill into `out_dir`, render its HTML, stamp it last; return the wall time."""
     import papermill
@@ -66,6 +76,7 @@ def run_notebook(nb: Path, out_dir: Path, parameters: dict, key: str) -> float:
     with atomic_path(out_dir / nb.name) as executed:
         papermill.execute_notebook(str(nb), str(executed), parameters=params, cwd=str(ROOT), kernel_name="python3",
                                    progress_bar=False, log_output=False)
+        _relative_paths(executed, nb, out_dir / nb.name)
     with atomic_open(out_dir / f"{nb.stem}.html") as handle:
         handle.write(render_html(out_dir / nb.name))
     write_text(out_dir / STAMP, key)  # last: only a finished notebook is ever trusted as cached
