@@ -1,0 +1,27 @@
+"""The manifest's time table, and the README's time row that must come from the committed demo manifest."""
+
+from __future__ import annotations
+
+import json
+
+from csir_lib.manifest import duration, times_row
+from csir_lib.paths import ROOT
+
+DEMO_LABEL = "demo, the committed run"
+
+
+def test_duration_reads_like_a_person_says_it():
+    assert [duration(s) for s in (4.4, 59.6, 616, 3720.2)] == ["4 s", "1 min 0 s", "10 min 16 s", "1 h 2 min"]
+
+
+def test_times_row_lists_every_notebook_and_the_total():
+    manifest = {"notebooks": {"00_data": {"seconds": 5.1}, "03_training": {"seconds": 616.4}}}
+    assert times_row(manifest, "demo") == "| demo | 5 s | 10 min 16 s | 10 min 22 s |"
+
+
+def test_readme_time_row_is_the_committed_demo_manifest():
+    manifest = json.loads((ROOT / "results" / "demo" / "manifest.json").read_text(encoding="utf-8"))
+    row = times_row(manifest, DEMO_LABEL)
+    assert row in (ROOT / "README.md").read_text(encoding="utf-8"), (
+        f"README's time table is stale: put this row in it (python -m csir_lib.manifest results/demo/manifest.json)"
+        f"\n{row}")
