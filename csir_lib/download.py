@@ -13,7 +13,7 @@ import urllib.request
 from pathlib import Path
 
 from csir_lib.atomic import atomic_open, write_text
-from csir_lib.cache import file_sha256
+from csir_lib.cache import DEFAULT_CACHE, file_sha256
 
 USER_AGENT = "csir-lib/0.1 (reproduction of Litschko et al. 2023; https://github.com/mainlp/CodeSwitchCLIR)"
 MUSE_VECTORS = "https://dl.fbaipublicfiles.com/arrival/vectors/wiki.multi.{lang}.vec"
@@ -28,6 +28,11 @@ LINGUATOOLS_TITLES = {
     "ru": "https://www.dropbox.com/s/jqeiybu797zj434/wikititles-2014_enru.xml.gz",
     "nl": "https://www.dropbox.com/s/1fkx4y98155b7bp/wikititles-2014_ennl.xml.gz",
 }
+
+
+def downloads_dir(cache_root: str | Path | None, *parts: str) -> Path:
+    """`<cache_root>/downloads/<parts>`, where every downloaded file lives (the project cache when None)."""
+    return Path(cache_root or DEFAULT_CACHE, "downloads", *parts)
 
 
 class DownloadError(RuntimeError):

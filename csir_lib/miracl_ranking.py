@@ -21,6 +21,7 @@ import pandas as pd
 from csir_lib import miracl, results_stage
 from csir_lib.cache import artefact_path, cache_key
 from csir_lib.config import Config
+from csir_lib.download import downloads_dir
 from csir_lib.errors import InputError
 from csir_lib.evaluation import EvaluationResult, evaluate
 from csir_lib.formats import read_corpus, read_run, write_corpus, write_run
@@ -121,7 +122,7 @@ def language_task(lang: str, config: Config, cache_root: str | Path, force: bool
     run_path = artefact_path("miracl-tasks", key, "candidates.trec", cache_root)
     corpus_path = run_path.with_name("passages.jsonl.gz")
     if force or not run_path.exists() or not corpus_path.exists():
-        run, corpus = _assemble(lang, config, qids, topics, Path(cache_root) / "downloads")
+        run, corpus = _assemble(lang, config, qids, topics, downloads_dir(cache_root))
         write_corpus(corpus_path, (corpus[d] for d in sorted(corpus)))
         write_run(run_path, run, tag=m.candidates)  # written last: its presence means the pair is complete
     run, corpus = read_run(run_path), read_corpus(corpus_path)

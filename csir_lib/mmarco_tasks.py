@@ -7,7 +7,8 @@ the paper's code. Every language and every system therefore re-ranks the same ca
 and each passage's language from a pool (the paper's `create_multilingual.py` draws per id); here seeded by
 `data.split_seed` and the pool, in the same way as XQuAD-R's MLIR (`xquad.build_task`).
 
-Sources, all under `<cache_root>/downloads/`: `top1000.dev.tar.gz` from MS MARCO's site (msmarco.z22.web.core.
+Sources, all under `<cache_root>/downloads/` and fetched by `csir_lib.msmarco_data`: `top1000.dev.tar.gz` from MS
+MARCO's site (msmarco.z22.web.core.
 windows.net, where msmarco.blob.core.windows.net moved); `data/qrels.dev.small.tsv`, the dev.small queries (English
 too) and the collections from the mMARCO dataset repository at the pinned revision, where the paper's `download.sh`
 took them (the qrels are also in MS MARCO's 1 GB `collectionandqueries.tar.gz`).
@@ -22,22 +23,16 @@ downloads from hosts and with messages we do not control; the readers here name 
 
 from __future__ import annotations
 
-import gzip
 import random
-import shutil
-import tarfile
-import zlib
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tqdm.auto import tqdm
 
-from csir_lib.atomic import atomic_open
-from csir_lib.cache import DEFAULT_CACHE
 from csir_lib.config import Config
-from csir_lib.download import download
+from csir_lib.download import downloads_dir
 from csir_lib.errors import InputError
 from csir_lib.formats import read_qrels
 from csir_lib.msmarco import (
@@ -46,19 +41,16 @@ from csir_lib.msmarco import (
     MMARCO_REVISION,
     PassageStore,
     download_dataset_file,
-    download_mmarco,
     iter_top1000,
     read_queries,
 )
+from csir_lib.msmarco_data import ARCHIVE_OF, mmarco_file, msmarco_file
 from csir_lib.xquad import Task
 
 if TYPE_CHECKING:
     from csir_lib.retrieval_settings import Setting
 
 Run = dict[str, dict[str, float]]
-MSMARCO_EVAL_URLS = {
-    "top1000.dev.tar.gz": "https://msmarco.z22.web.core.windows.net/msmarcoranking/top1000.dev.tar.gz",
-}
 QRELS_FILE = "data/qrels.dev.small.tsv"  # in the mMARCO repository: MS MARCO's qrels of the 6,980 dev.small queries
 FIRST_STAGES = ("encoder", "bm25", "file")
 
@@ -90,51 +82,27 @@ def mlir_pools(config: Config) -> dict[str, tuple[str, ...]]:
     return {"seen": tuple(sorted(seen)), "all": tuple(sorted(seen | set(config.languages.unseen)))}
 
 
-def downloads_dir(cache_root: str | Path | None = None) -> Path:
-    """`<cache_root>/downloads`, where every downloaded file of the paper profile lives."""
-    return Path(cache_root or DEFAULT_CACHE) / "downloads"
-
-
-def extract_member(archive: str | Path, name: str, out: str | Path) -> Path:
-    """Write the file member of a tar archive whose base name is `name` to `out`, atomically."""
-    archive = Path(archive)
-    try:
-        with tarfile.open(archive, "r:*") as tar:
-            for member in tar:
-                if member.isfile() and PurePosixPath(member.name).name == name:
-                    with tar.extractfile(member) as src, atomic_open(out, "wb") as dst:
-                        shutil.copyfileobj(src, dst, 1 << 20)
-                    return Path(out)
-    except (tarfile.TarError, EOFError, gzip.BadGzipFile, zlib.error) as err:
-        raise InputError(f"unreadable archive ({err})", path=archive, expected="a tar or tar.gz archive") from None
-    raise InputError(f"no file named {name} in the archive", path=archive, expected=f"an archive holding {name}")
-
-
 def top1000_path(cache_root: str | Path | None = None) -> Path:
     """MS MARCO's `top1000.dev`, downloaded and extracted once (the 0.7 GB archive is removed after extraction)."""
-    folder = downloads_dir(cache_root) / "msmarco"
-    out = folder / "top1000.dev"
-    if not out.is_file():
-        archive = download(MSMARCO_EVAL_URLS["top1000.dev.tar.gz"], folder / "top1000.dev.tar.gz")
-        extract_member(archive, "top1000.dev", out)
-        archive.unlink()
+    out = msmarco_file("top1000.dev", cache_root)
+    (downloads_dir(cache_root, "msmarco") / ARCHIVE_OF["top1000.dev"]).unlink(missing_ok=True)
     return out
 
 
 def qrels_path(cache_root: str | Path | None = None) -> Path:
     """MS MARCO's `qrels.dev.small.tsv` from the mMARCO repository (pinned revision)."""
     return download_dataset_file(MMARCO_REPO, QRELS_FILE, MMARCO_REVISION,
-                                 cache_dir=downloads_dir(cache_root) / "huggingface")
+                                 cache_dir=downloads_dir(cache_root, "huggingface"))
 
 
 def queries_path(lang: str, cache_root: str | Path | None = None) -> Path:
-    """The dev.small queries of `lang` in mMARCO (English: MS MARCO's own)."""
-    return download_mmarco("queries", lang, "dev.small", cache_dir=downloads_dir(cache_root) / "huggingface")
+    """The dev.small queries of `lang` in mMARCO (English too, as the paper's download.sh took them)."""
+    return mmarco_file("queries", lang, "dev.small", cache_root)
 
 
 def collection_path(lang: str, cache_root: str | Path | None = None) -> Path:
     """The collection of `lang` in mMARCO (Google translations; 2.7 to 7.6 GB each)."""
-    return download_mmarco("collection", lang, cache_dir=downloads_dir(cache_root) / "huggingface")
+    return mmarco_file("collection", lang, cache_root=cache_root)
 
 
 def read_top1000(path: str | Path, qids: Collection[str], depth: int,

@@ -37,9 +37,8 @@ from pathlib import Path
 
 from csir_lib import msmarco
 from csir_lib.atomic import atomic_open
-from csir_lib.cache import DEFAULT_CACHE
 from csir_lib.config import Config
-from csir_lib.download import DownloadError, download
+from csir_lib.download import DownloadError, download, downloads_dir
 from csir_lib.errors import InputError
 from csir_lib.msmarco import PassageStore, lookup, msmarco_training_ids, msmarco_training_pairs
 
@@ -59,17 +58,12 @@ KNOWN_MD5 = {  # from ir_datasets' downloads.json (allenai/ir_datasets), checked
 }
 
 
-def download_dir(cache_root: str | Path | None, source: str) -> Path:
-    """`<cache_root>/downloads/<source>` (cache_root defaults to the project cache)."""
-    return Path(cache_root or DEFAULT_CACHE) / "downloads" / source
-
-
 def fetch(name: str, cache_root: str | Path | None = None) -> Path:
     """A file of `msmarco.MSMARCO_URLS` in the downloads folder, fetched once, checked when its MD5 is known."""
     urls = msmarco.MSMARCO_URLS
     if name not in urls:
         raise InputError(f"unknown MS MARCO file {name!r}", expected=", ".join(sorted(urls)))
-    dest = download_dir(cache_root, "msmarco") / name
+    dest = downloads_dir(cache_root, "msmarco") / name
     if dest.is_file():
         return dest
     unverified = dest.with_name(dest.name + ".unverified")
@@ -118,13 +112,14 @@ def extract_member(archive: str | Path, member: str, dest: str | Path) -> Path:
         raise InputError(f"unreadable archive ({type(err).__name__}: {err})", path=archive,
                          expected=f"{expected} (delete it to download it again)") from None
     shown = ", ".join(repr(n) for n in names[:5]) + (" ..." if len(names) > 5 else "")
-    raise InputError(f"no member {member!r} among {shown or 'no members'}", path=archive, expected=expected)
+    raise InputError(f"no file named {member} in the archive (no member {member!r} among {shown or 'no members'})",
+                     path=archive, expected=expected)
 
 
 def msmarco_file(name: str, cache_root: str | Path | None = None) -> Path:
     """A local MS MARCO file: downloaded, or extracted from the archive that holds it (both reused when present)."""
     if name in ARCHIVE_OF:
-        dest = download_dir(cache_root, "msmarco") / name
+        dest = downloads_dir(cache_root, "msmarco") / name
         if dest.is_file():
             return dest
         return extract_member(fetch(ARCHIVE_OF[name], cache_root), name, dest)
@@ -133,7 +128,7 @@ def msmarco_file(name: str, cache_root: str | Path | None = None) -> Path:
 
 def mmarco_file(kind: str, lang: str, split: str = "train", cache_root: str | Path | None = None) -> Path:
     """An mMARCO collection or query file (Google translations, pinned revision) in the downloads folder."""
-    return msmarco.download_mmarco(kind, lang, split, cache_dir=download_dir(cache_root, "huggingface"))
+    return msmarco.download_mmarco(kind, lang, split, cache_dir=downloads_dir(cache_root, "huggingface"))
 
 
 def language_files(lang: str, cache_root: str | Path | None = None) -> tuple[Path, Path]:

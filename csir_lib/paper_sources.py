@@ -20,7 +20,6 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from csir_lib import download as dl
-from csir_lib.cache import DEFAULT_CACHE
 from csir_lib.config import LexiconConfig
 from csir_lib.errors import InputError
 from csir_lib.languages import MUSE_ALIGNED, MUSE_DICTIONARIES
@@ -47,14 +46,9 @@ class Plan:
     missing: dict[str, str] = field(default_factory=dict)
 
 
-def downloads_root(cache_root: str | Path | None) -> Path:
-    """`<cache_root>/downloads` (the default cache when None)."""
-    return Path(cache_root or DEFAULT_CACHE) / "downloads"
-
-
 def remote(what: str, url: str, kind: str, cache_root: str | Path | None) -> Remote:
     """A remote file kept as `<downloads>/<kind>/<the URL's file name>`."""
-    return Remote(what, url, downloads_root(cache_root) / kind / Path(urlparse(url).path).name)
+    return Remote(what, url, dl.downloads_dir(cache_root, kind) / Path(urlparse(url).path).name)
 
 
 def english_vectors(cache_root: str | Path | None) -> Remote:

@@ -176,12 +176,21 @@ def _quiet_progress() -> Any:
 
 
 def load_cross_encoder(spec: TrainSpec) -> Any:
-    """A CrossEncoder (one logit) from spec.model_dir, head seeded by spec.seed, word embeddings frozen if asked."""
+    """A CrossEncoder (one logit) from spec.model_dir, a new head seeded by spec.seed, word embeddings frozen if asked.
+
+    transformers reports a missing classification head at warning level; for an encoder without one that is the
+    point of loading it, so the report is silenced (a size mismatch or a conversion error still raises).
+    """
     import transformers
     from sentence_transformers.cross_encoder import CrossEncoder
 
     transformers.set_seed(spec.seed)  # the classification head is drawn when the model loads
-    model = CrossEncoder(str(spec.model_dir), num_labels=1, max_length=spec.max_length, local_files_only=True)
+    verbosity = transformers.logging.get_verbosity()
+    transformers.logging.set_verbosity_error()  # its load report lists the new head as MISSING, by the absolute path
+    try:
+        model = CrossEncoder(str(spec.model_dir), num_labels=1, max_length=spec.max_length, local_files_only=True)
+    finally:
+        transformers.logging.set_verbosity(verbosity)
     if spec.freeze_embeddings:
         model.model.get_input_embeddings().weight.requires_grad_(False)  # model.model.<base>.embeddings.word_embeddings
     return model

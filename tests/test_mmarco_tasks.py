@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from csir_lib import mmarco_tasks, msmarco
+from csir_lib import mmarco_tasks, msmarco, msmarco_data
 from csir_lib.cache import artefact_path, cache_key
 from csir_lib.config import load_config
 from csir_lib.errors import InputError
@@ -85,7 +85,8 @@ class Data:
         site = root / "site"
         site.mkdir()
         self.archive = tarball(site, ["\t".join(row) for row in TOP1000])
-        monkeypatch.setitem(mmarco_tasks.MSMARCO_EVAL_URLS, "top1000.dev.tar.gz", self.archive.as_uri())
+        monkeypatch.setitem(msmarco.MSMARCO_URLS, "top1000.dev.tar.gz", self.archive.as_uri())
+        monkeypatch.setattr(msmarco_data, "KNOWN_MD5", {})  # the fixture archive is not MS MARCO's
         hub = root / "hub"
         hub.mkdir()
         self.files = {"data/qrels.dev.small.tsv": tsv(hub / "qrels.dev.small.tsv", [QRELS.rstrip("\n")])}
@@ -243,7 +244,7 @@ def test_downloads_land_under_the_cache_and_are_reused(data, monkeypatch):
     assert {c[:4] for c in data.calls} == {(msmarco.MMARCO_REPO, name, "dataset", msmarco.MMARCO_REVISION)
                                            for name in data.files}
     assert {c[4] for c in data.calls} == {data.cache / "downloads" / "huggingface"}
-    monkeypatch.setitem(mmarco_tasks.MSMARCO_EVAL_URLS, "top1000.dev.tar.gz", (data.root / "gone.tar.gz").as_uri())
+    monkeypatch.setitem(msmarco.MSMARCO_URLS, "top1000.dev.tar.gz", (data.root / "gone.tar.gz").as_uri())
     assert list(build_tasks(config(), data.cache))[0] == "EN-EN"  # the extracted file is reused, nothing fetched
 
 
@@ -297,10 +298,10 @@ def test_languages_outside_mmarco_and_bad_archives(data, tmp_path):
     with tarfile.open(empty, "w:gz"):
         pass
     with pytest.raises(InputError, match="no file named top1000.dev in the archive"):
-        mmarco_tasks.extract_member(empty, "top1000.dev", tmp_path / "out")
+        msmarco_data.extract_member(empty, "top1000.dev", tmp_path / "out")
     garbage = tsv(tmp_path / "garbage.tar.gz", ["not an archive"])
     with pytest.raises(InputError, match="unreadable archive"):
-        mmarco_tasks.extract_member(garbage, "top1000.dev", tmp_path / "out")
+        msmarco_data.extract_member(garbage, "top1000.dev", tmp_path / "out")
     assert not (tmp_path / "out").exists()
 
 
