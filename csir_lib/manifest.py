@@ -54,7 +54,9 @@ def build_manifest(config: Config, notebooks: dict[str, dict[str, Any]]) -> dict
     """The manifest of a run_all of `config`, with the wall time (or cache hit) of each notebook."""
     return {
         "git_commit": _git("rev-parse", "HEAD") or "unknown",
-        "git_dirty": bool(_git("status", "--porcelain", "--untracked-files=no")),
+        # the code and data that made the results: the results folder itself is being written by this very run
+        "git_dirty": bool(_git("status", "--porcelain", "--untracked-files=no", "--", ".",
+                               f":(exclude){config.results_dir}")),
         "profile": config.profile,
         "config": config.to_dict(),
         "seeds": list(config.training.seeds),

@@ -25,3 +25,27 @@ def test_readme_time_row_is_the_committed_demo_manifest():
     assert row in (ROOT / "README.md").read_text(encoding="utf-8"), (
         f"README's time table is stale: put this row in it (python -m csir_lib.manifest results/demo/manifest.json)"
         f"\n{row}")
+
+
+def test_dirty_flag_ignores_the_results_the_run_is_writing(tmp_path, monkeypatch):
+    import subprocess
+
+    from csir_lib import manifest
+    from csir_lib.config import load_config
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=tmp_path, check=True,
+                       capture_output=True)
+
+    (tmp_path / "results").mkdir()
+    (tmp_path / "code.py").write_text("a = 1\n")
+    (tmp_path / "results" / "metrics.csv").write_text("old\n")
+    git("init", "-q")
+    git("add", ".")
+    git("commit", "-qm", "start")
+    monkeypatch.setattr(manifest, "ROOT", tmp_path)
+    config = load_config(profile="demo")
+    (tmp_path / "results" / "metrics.csv").write_text("new\n")
+    assert manifest.build_manifest(config, {})["git_dirty"] is False
+    (tmp_path / "code.py").write_text("a = 2\n")
+    assert manifest.build_manifest(config, {})["git_dirty"] is True
