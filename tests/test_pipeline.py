@@ -51,3 +51,17 @@ def test_lock_refuses_a_second_writer(tmp_path):
     with pipeline.results_lock(tmp_path), pytest.raises(InputError, match="another run_all.sh is writing"):
         with pipeline.results_lock(tmp_path):
             pass
+
+
+def test_committed_demo_results_carry_no_machine_paths():
+    """Reports, tables and manifests name files relative to the repository, never by this machine's paths."""
+    import re
+
+    absolute = re.compile(r"(?<![\w.:/-])/(?:home|root|tmp|work|Users|mnt|opt|var|private)/[^\s\"'<>]*")
+    found = {}
+    for path in sorted((ROOT / "results" / "demo").rglob("*")):
+        if path.is_file() and path.suffix in {".ipynb", ".html", ".md", ".csv", ".tex", ".json", ".svg"}:
+            hits = absolute.findall(path.read_text(encoding="utf-8", errors="replace"))
+            if hits:
+                found[str(path.relative_to(ROOT))] = sorted(set(hits))[:3]
+    assert found == {}
