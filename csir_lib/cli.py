@@ -7,12 +7,12 @@ import importlib
 import sys
 
 from csir_lib.commands import COMMANDS
-from csir_lib.errors import InputError
+from csir_lib.errors import InputError, OneLineParser
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every stage command that exists in this version."""
-    parser = argparse.ArgumentParser(prog="python -m csir_lib", description="Code-switched cross-lingual retrieval.")
+    parser = OneLineParser(prog="python -m csir_lib", description="Code-switched cross-lingual retrieval.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
         try:
@@ -31,8 +31,11 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args._run(args) or 0)
-    except (InputError, FileNotFoundError) as err:
+    except InputError as err:
         print(f"error: {err}", file=sys.stderr)
+        return 2
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as err:  # a path the checks
+        print(f"error: {err.filename}: {err.strerror}", file=sys.stderr)  # did not foresee: still one line
         return 2
 
 

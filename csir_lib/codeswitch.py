@@ -50,25 +50,15 @@ def _normal_key(source: str) -> str:
 
 
 def load_switch_table(path: str | Path) -> dict[str, str]:
-    """Best target per lower-cased source from a lexicon TSV `source TAB target TAB score` (first line wins)."""
-    from csir_lib.formats import iter_lines
+    """Best target per lower-cased source from a lexicon TSV `source TAB target TAB score` (first line wins).
 
-    path, table = Path(path), {}
-    expected = "'source<TAB>target<TAB>score' with a numeric score"
-    for number, line in iter_lines(path):
-        if not line.strip():
-            continue
-        parts = line.split("\t")
-        if len(parts) != 3 or not parts[0].strip() or not parts[1].strip():
-            raise InputError(f"{len(parts)} tab-separated field(s) or an empty word", path=path, line=number,
-                             expected=expected)
-        try:
-            float(parts[2])
-        except ValueError:
-            raise InputError(f"score {parts[2]!r} is not a number", path=path, line=number, expected=expected) from None
-        table.setdefault(_normal_key(parts[0]), parts[1].strip())
-    if not table:
-        raise InputError("file is empty", path=path, expected=expected)
+    Read by `lexicon.read_lexicon`, the one parser of the format (finite scores, three fields, no empty word).
+    """
+    from csir_lib.lexicon import read_lexicon
+
+    table: dict[str, str] = {}
+    for source, target in read_lexicon(path).table().items():
+        table.setdefault(_normal_key(source), target.strip())
     return table
 
 

@@ -7,6 +7,8 @@ file, the key and the legal values; a notebook parameter or a `--set key=value` 
 from __future__ import annotations
 
 import dataclasses
+import math
+import os
 import types
 import typing
 from dataclasses import dataclass, field
@@ -18,6 +20,7 @@ import yaml
 from csir_lib.errors import InputError
 
 PROFILES = ("smoke", "demo", "paper")
+SEED_MAX = 2**32 - 1  # numpy's and torch's seeds: 0 .. 2**32 - 1
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 
 
@@ -39,7 +42,7 @@ class DataConfig:
     miracl_dir: str = "data/miracl"
     xquad_articles: int = field(default=48, metadata=range_of(2, 48))  # first N articles of XQuAD-R
     test_fraction: float = field(default=0.5, metadata=range_of(0.0, 1.0))  # share of articles held out for test
-    split_seed: int = 13
+    split_seed: int = field(default=13, metadata=range_of(0, SEED_MAX))
     # where training pairs come from: XQuAD-R training articles (offline) or MS MARCO + mMARCO (paper, downloaded)
     training_source: str = field(default="xquad", metadata=_choices("xquad", "msmarco"))
     # where the MoIR/CLIR/MLIR test tasks come from: XQuAD-R test articles (offline) or mMARCO dev.small (paper)
@@ -92,7 +95,7 @@ class TrainingConfig:
                                      metadata=_choices("zero_shot", "fine_tuning", "bl_cs", "ml_cs", "wiki_cs",
                                                        "ml_cs_miracl"))  # ml_cs_miracl: toward languages.miracl
     bl_cs_pairs: tuple[str, ...] = ("en-de",)  # query-document pairs that get a BL-CS model of their own
-    seeds: tuple[int, ...] = (1,)
+    seeds: tuple[int, ...] = field(default=(1,), metadata=range_of(0, SEED_MAX))
     steps: int = field(default=200, metadata=range_of(1, 10_000_000))
     batch_size: int = field(default=16, metadata=range_of(1, 4096))
     learning_rate: float = field(default=2e-5, metadata=range_of(0.0, 1.0))
@@ -220,6 +223,8 @@ def check_value(hint: Any, value: Any, spec: dataclasses.Field, key: str, source
             pass
     if not isinstance(value, hint) or (hint in (int, float) and isinstance(value, bool)):
         raise InputError(f"{key} is {value!r} ({type(value).__name__})", path=source, expected=hint.__name__)
+    if hint is float and not math.isfinite(value):  # NaN compares false with every bound: refuse it by name
+        raise InputError(f"{key} is {value!r}", path=source, expected="a finite number")
     lo, hi = spec.metadata.get("range", (None, None))
     if (lo is not None and value < lo) or (hi is not None and value > hi):
         raise InputError(f"{key} is {value!r}, out of range", path=source, expected=f"a value in [{lo}, {hi}]")
@@ -229,12 +234,64 @@ def check_value(hint: Any, value: Any, spec: dataclasses.Field, key: str, source
     return value
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a mapping that repeats a key (PyYAML keeps the last one silently)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        """The mapping of `node`, or a ConstructorError at the repeated key."""
+        seen: set = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _yaml_error(err: yaml.YAMLError, path: str | Path) -> InputError:
+    """An InputError naming the file and the line of a YAML error."""
+    mark = getattr(err, "problem_mark", None)
+    return InputError(f"invalid YAML ({getattr(err, 'problem', None) or err})", path=path,
+                      line=None if mark is None else mark.line + 1, expected="valid YAML, each key once")
+
+
+def parse_yaml(text: str, source: str | Path) -> Any:
+    """YAML text parsed by the one loader (safe, duplicate keys refused); errors name `source` and the line."""
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as err:
+        raise _yaml_error(err, source) from None
+
+
+def load_yaml(path: str | Path, expected: str) -> Any:
+    """A YAML file (UTF-8, a BOM allowed) parsed by `parse_yaml`; a bad file is an InputError naming it."""
+    from csir_lib.io_checks import input_file
+
+    if not os.path.lexists(path):
+        raise InputError("config file not found", path=path, expected=expected)
+    path = input_file(path, expected)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise InputError(f"invalid UTF-8 ({err.reason} at byte {err.start})", path=path,
+                         expected="a UTF-8 YAML file") from None
+    return parse_yaml(text.removeprefix("\ufeff"), path)
+
+
 def parse_override(text: str) -> tuple[str, Any]:
     """Split `section.key=value` into the dotted key and the YAML-parsed value."""
     key, sep, value = text.partition("=")
     if not sep or not key.strip():
         raise InputError(f"override {text!r}", path="--set", expected="'section.key=value', e.g. training.steps=10")
-    return key.strip(), yaml.safe_load(value)
+    if key.strip() == "profile":
+        raise InputError("override 'profile' would relabel the run", path="--set",
+                         expected="--profile NAME to choose the profile")
+    try:
+        return key.strip(), yaml.load(value, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as err:
+        raise InputError(f"override {text!r}: invalid YAML value ({getattr(err, 'problem', None) or err})",
+                         path="--set", expected="'section.key=value' with a YAML value, e.g. training.steps=10") \
+            from None
 
 
 def _apply(raw: dict[str, Any], key: str, value: Any) -> None:
@@ -262,12 +319,9 @@ def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None
     path = Path(path) if path else profile_path(profile or "demo")
     if not path.exists():
         raise InputError("config file not found", path=path, expected="a YAML file such as configs/demo.yaml")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise InputError(f"invalid YAML ({getattr(err, 'problem', err)})", path=path,
-                         line=None if mark is None else mark.line + 1, expected="valid YAML") from None
+    raw = load_yaml(path, "a YAML file such as configs/demo.yaml") or {}
+    if not isinstance(raw, dict):
+        raise InputError(f"the config is a {type(raw).__name__}", path=path, expected="a mapping of sections")
     for key, value in (overrides or {}).items():
         _apply(raw, key, value)
     config = _build(Config, raw, "", str(path))

@@ -41,11 +41,61 @@ def load_check(model_dir: str | Path) -> Path:
             expected=f"config.json, {' or '.join(WEIGHT_FILES)} and {' or '.join(TOKENIZER_FILES)}; {BUILD_HINT}",
         )
     try:
-        json.loads((path / "config.json").read_text(encoding="utf-8"))
+        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise InputError(f"config.json is not valid JSON ({err})", path=path / "config.json",
-                         expected=f"a model config; {BUILD_HINT}") from err
+                         expected=f"a model config; {BUILD_HINT}") from None
+    _check_model_type(config, path / "config.json")
+    for weights in _weight_files(path):
+        check_safetensors(weights)
     return path
+
+
+def _check_model_type(config: object, where: Path) -> None:
+    """Refuse a config.json that is not a mapping or names a model_type this transformers does not know."""
+    from transformers.models.auto.configuration_auto import CONFIG_MAPPING_NAMES
+
+    kind = config.get("model_type") if isinstance(config, dict) else None
+    if not isinstance(kind, str) or kind not in CONFIG_MAPPING_NAMES:
+        raise InputError(f"model_type {kind!r} is not one transformers knows", path=where,
+                         expected=f"a Hugging Face config.json with a known model_type (e.g. bert, xlm-roberta); "
+                         f"{BUILD_HINT}")
+
+
+def _weight_files(path: Path) -> list[Path]:
+    """The folder's safetensors files: model.safetensors, or the shards its index names."""
+    if (path / WEIGHT_FILES[0]).is_file():
+        return [path / WEIGHT_FILES[0]]
+    index = path / WEIGHT_FILES[1]
+    try:
+        shards = sorted(set(json.loads(index.read_text(encoding="utf-8"))["weight_map"].values()))
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
+        raise InputError("unreadable safetensors index", path=index, expected="a weight_map of shard names") from None
+    return [path / name for name in shards]
+
+
+def check_safetensors(path: Path) -> None:
+    """Refuse a safetensors file that is missing or shorter than its header says (cut off while copied)."""
+    expected = "a complete safetensors file (8-byte header length, JSON header, tensor data); copy it again"
+    try:
+        with open(path, "rb") as fh:
+            size = path.stat().st_size
+            head = fh.read(8)
+            length = struct.unpack("<Q", head)[0] if len(head) == 8 else None
+            if length is None or length > size - 8:
+                raise InputError(f"cut off: {size} bytes, shorter than its header", path=path, expected=expected)
+            header = json.loads(fh.read(length).decode("utf-8"))
+    except FileNotFoundError:
+        raise InputError("weights file not found", path=path, expected=expected) from None
+    except (UnicodeDecodeError, ValueError) as err:
+        raise InputError(f"unreadable header ({err})", path=path, expected=expected) from None
+    if not isinstance(header, dict):
+        raise InputError("header is not a JSON object", path=path, expected=expected)
+    ends = [int(t["data_offsets"][1]) for k, t in header.items() if k != "__metadata__" and isinstance(t, dict)
+            and isinstance(t.get("data_offsets"), list) and len(t["data_offsets"]) == 2]
+    if 8 + length + max(ends, default=0) > size:
+        raise InputError(f"cut off: {size} bytes, its header needs {8 + length + max(ends, default=0)}", path=path,
+                         expected=expected)
 
 
 def embed_with_encoder(model_dir: str | Path, texts: Sequence[str], batch_size: int = 32,

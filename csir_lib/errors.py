@@ -2,11 +2,34 @@
 
 from __future__ import annotations
 
+import argparse
+import re
+import typing
 from pathlib import Path
+
+MAX_FIELD = 80  # characters of one quoted field echoed in a message; longer ones are cut
+MAX_PROBLEM, MAX_EXPECTED = 600, 1500  # characters of a whole problem and of an expectation
+_QUOTED = re.compile(rf"'[^']{{{MAX_FIELD + 1},}}'|\"[^\"]{{{MAX_FIELD + 1},}}\"")
+
+
+def clip(text: str, limit: int = MAX_FIELD) -> str:
+    """`text` on one line, cut to `limit` characters with an ellipsis (a megabyte field is not echoed whole)."""
+    text = " ".join(str(text).splitlines())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _short(text: str, limit: int) -> str:
+    """A message part on one line, every long quoted field cut to MAX_FIELD characters and the whole to `limit`."""
+    text = _QUOTED.sub(lambda m: m.group(0)[0] + clip(m.group(0)[1:-1]) + m.group(0)[0], " ".join(text.splitlines()))
+    return clip(text, limit)
 
 
 class InputError(ValueError):
-    """Bad input, reported as `file:line: problem; expected ...` so the user knows what to fix."""
+    """Bad input, reported as `file:line: problem; expected ...` so the user knows what to fix.
+
+    The message is always one line, and fields echoed from the input are cut (`clip`), so a corrupt file with a
+    megabyte-long line gives a readable message.
+    """
 
     def __init__(
         self,
@@ -18,12 +41,20 @@ class InputError(ValueError):
     ) -> None:
         self.path = None if path is None else str(path)
         self.line = line
-        self.problem = problem
-        self.expected = expected
-        where = self.path or "<input>"
+        self.problem = _short(problem, MAX_PROBLEM)
+        self.expected = None if expected is None else _short(expected, MAX_EXPECTED)
+        where = " ".join((self.path or "<input>").splitlines())
         if line is not None:
             where += f":{line}"
-        message = f"{where}: {problem}"
-        if expected:
-            message += f"; expected {expected}"
+        message = f"{where}: {self.problem}"
+        if self.expected:
+            message += f"; expected {self.expected}"
         super().__init__(message)
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one `error: ...` line on stderr and exit code 2, not a usage block."""
+
+    def error(self, message: str) -> typing.NoReturn:
+        """Print the problem (argparse lists the valid choices in it) on one line and exit with code 2."""
+        self.exit(2, f"error: {self.prog}: {' '.join(message.splitlines())} (see {self.prog} --help)\n")

@@ -9,24 +9,31 @@ from __future__ import annotations
 import gzip
 import json
 import math
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO
 
 from csir_lib.atomic import atomic_open
 from csir_lib.errors import InputError
+from csir_lib.io_checks import input_file
+
+BOM = "\ufeff"  # a UTF-8 byte-order mark: stripped from the start of every file read (README, "Bad input")
+_RELEVANCE = re.compile(r"-?[0-9]+")  # what trec_eval reads as a relevance grade (no "1_0", no full-width digits)
 
 
 def _open_binary(path: Path) -> IO[bytes]:
-    """Open a file for reading bytes, transparently gunzipping `.gz`."""
-    if not path.is_file():
-        problem = "is a folder, not a file" if path.is_dir() else "file not found"
-        raise InputError(problem, path=path, expected="an existing file (check the path)")
+    """Open a regular file for reading bytes, transparently gunzipping `.gz`."""
+    input_file(path)
     return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
 
 
 def iter_lines(path: str | Path) -> Iterator[tuple[int, str]]:
-    """Yield (line number, line without its newline) of a UTF-8 text file, naming the line of bad bytes."""
+    """Yield (line number, line without its newline) of a UTF-8 text file, naming the line of bad bytes.
+
+    The one place every text reader decodes: a byte-order mark opening the file is dropped (Windows editors write
+    one; kept, it would become part of the first word or qid), and a NUL byte is refused (a binary or corrupt file).
+    """
     path = Path(path)
     with _open_binary(path) as fh:
         number = 0
@@ -37,6 +44,11 @@ def iter_lines(path: str | Path) -> Iterator[tuple[int, str]]:
                 except UnicodeDecodeError as err:
                     problem = f"invalid UTF-8 ({err.reason})"
                     raise InputError(problem, path=path, line=number, expected="UTF-8 text") from None
+                if number == 1:
+                    line = line.removeprefix(BOM)
+                if "\0" in line:
+                    raise InputError("NUL byte (a binary or corrupt file)", path=path, line=number,
+                                     expected="UTF-8 text without NUL bytes")
                 yield number, line.rstrip("\r\n")
         except (OSError, EOFError) as err:  # gzip: not gzip data, or cut off
             raise InputError(f"unreadable ({err})", path=path, line=number + 1,
@@ -86,11 +98,10 @@ def read_qrels(path: str | Path) -> dict[str, dict[str, int]]:
         if len(parts) != 4:
             raise InputError(f"{len(parts)} field(s)", path=path, line=number, expected=expected)
         qid, _, docid, rel = parts
-        try:
-            grade = int(rel)
-        except ValueError:
+        if not _RELEVANCE.fullmatch(rel):
             problem = f"relevance {rel!r} is not an integer"
-            raise InputError(problem, path=path, line=number, expected=expected) from None
+            raise InputError(problem, path=path, line=number, expected=expected + " (ASCII digits, as trec_eval)")
+        grade = int(rel)
         judged = qrels.setdefault(qid, {})
         if docid in judged:
             raise InputError(f"duplicate judgement of {docid!r} for {qid!r}", path=path, line=number,
@@ -157,6 +168,12 @@ def write_run(path: str | Path, run: Mapping[str, Mapping[str, float]], tag: str
 
 def iter_corpus(path: str | Path) -> Iterator[dict[str, str]]:
     """Stream a JSONL corpus (`.jsonl` or `.jsonl.gz`) of {"docid", "title", "text"} objects."""
+    for _, doc in iter_numbered_corpus(path):
+        yield doc
+
+
+def iter_numbered_corpus(path: str | Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """`iter_corpus` with each document's line number."""
     path = Path(path)
     expected = 'a JSON object {"docid": ..., "title": ..., "text": ...}'
     count = 0
@@ -170,14 +187,14 @@ def iter_corpus(path: str | Path) -> Iterator[dict[str, str]]:
         if not isinstance(doc, dict) or not isinstance(doc.get("docid"), str) or not isinstance(doc.get("text"), str):
             raise InputError("missing string 'docid' or 'text'", path=path, line=number, expected=expected)
         count += 1
-        yield {"docid": doc["docid"], "title": str(doc.get("title") or ""), "text": doc["text"]}
+        yield number, {"docid": doc["docid"], "title": str(doc.get("title") or ""), "text": doc["text"]}
     _nonempty(path, count, expected)
 
 
 def read_corpus(path: str | Path) -> dict[str, dict[str, str]]:
     """A whole JSONL corpus as {docid: doc}; docids unique. Use `iter_corpus` for large corpora."""
     corpus: dict[str, dict[str, str]] = {}
-    for number, doc in enumerate(iter_corpus(path), start=1):
+    for number, doc in iter_numbered_corpus(path):
         if doc["docid"] in corpus:
             raise InputError(f"duplicate docid {doc['docid']!r}", path=path, line=number, expected="each docid once")
         corpus[doc["docid"]] = doc

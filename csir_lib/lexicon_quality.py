@@ -16,8 +16,26 @@ from csir_lib.lexicon import Lexicon
 Side = Literal["source", "target"]
 
 
-def evaluate_lexicon(lexicon: Lexicon, gold: Lexicon, ks: Iterable[int] = (1, 5)) -> dict[str, float | int | None]:
-    """{"P@1", "P@5", "coverage", "n_gold", "n_evaluated"}: precision over covered gold words (None if none)."""
+def normalised(lexicon: Lexicon, form: str) -> Lexicon:
+    """The lexicon with both sides in Unicode normal form `form` (NFC, NFKC, ...), merged in first-seen order."""
+    import unicodedata
+
+    out = Lexicon(source_lang=lexicon.source_lang, target_lang=lexicon.target_lang, provenance=lexicon.provenance)
+    for source, target, score in lexicon.pairs():
+        out.add(unicodedata.normalize(form, source), unicodedata.normalize(form, target), score)
+    return out
+
+
+def evaluate_lexicon(lexicon: Lexicon, gold: Lexicon, ks: Iterable[int] = (1, 5),
+                     form: str | None = None) -> dict[str, float | int | None]:
+    """{"P@1", "P@5", "coverage", "n_gold", "n_evaluated"}: precision over covered gold words (None if none).
+
+    With `form` (e.g. "NFC", what `csir lexicon evaluate` uses) both dictionaries are compared in that Unicode
+    normal form, so "é" as one code point and as "e" + combining accent are one word; without it words are
+    compared as written (the pipeline's lexicon report, whose committed numbers predate the option).
+    """
+    if form:
+        lexicon, gold = normalised(lexicon, form), normalised(gold, form)
     gold_words = [w for w, targets in gold.entries.items() if targets]
     covered = [w for w in gold_words if lexicon.entries.get(w)]
     result: dict[str, float | int | None] = {}

@@ -7,7 +7,6 @@ notebooks before it) are unchanged is skipped unless `--force` is given.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import os
@@ -19,7 +18,8 @@ from pathlib import Path
 from csir_lib.atomic import atomic_open, atomic_path, write_json, write_text
 from csir_lib.cache import cache_key
 from csir_lib.config import PROFILES, load_config, parse_override
-from csir_lib.errors import InputError
+from csir_lib.errors import InputError, OneLineParser
+from csir_lib.io_checks import output_folder
 from csir_lib.locks import exclusive_lock
 from csir_lib.manifest import build_manifest
 from csir_lib.paths import ROOT
@@ -32,6 +32,9 @@ STAMP = ".inputs-key"
 def notebooks(only: list[str] | None = None) -> list[Path]:
     """The notebooks in run order, optionally only those whose stem starts with one of `only`."""
     found = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    if only is not None and not all(o.strip() for o in only):
+        raise InputError("--only has an empty name (it would match every notebook)", path=NOTEBOOKS,
+                         expected=f"a stem or prefix of {', '.join(nb.stem for nb in found)}")
     if only:
         chosen = [nb for nb in found if any(nb.stem == o or nb.stem.startswith(o) for o in only)]
         if not chosen:
@@ -85,7 +88,7 @@ def run_notebook(nb: Path, out_dir: Path, parameters: dict, key: str) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the notebooks of one profile; stop with the failing notebook's name and a non-zero exit."""
-    parser = argparse.ArgumentParser(prog="run_all.sh", description="Regenerate every table, figure and report.")
+    parser = OneLineParser(prog="run_all.sh", description="Regenerate every table, figure and report.")
     parser.add_argument("--profile", default="demo", choices=PROFILES, help="which configs/<profile>.yaml to run")
     parser.add_argument("--only", nargs="+", metavar="NOTEBOOK", help="run only these notebooks (stem or prefix)")
     parser.add_argument("--force", action="store_true", help="rerun notebooks (and their cached stages) anyway")
@@ -95,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         overrides = dict(parse_override(o) for o in args.set)
         config = load_config(profile=args.profile, overrides=overrides)
         chosen = notebooks(args.only)
+        for key in ("results_dir", "cache_dir"):  # a file in the way is one line now, not a traceback later
+            output_folder(ROOT / getattr(config, key), [], (), option=key)
     except InputError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -95,21 +95,104 @@ def candidate_pairs(topics: Mapping[str, str], corpus: Mapping[str, Any], run: M
     return [(qid, docid) for qid in topics for docid, _ in ranked(run[qid])[:depth]]
 
 
-def load_reranker(model_dir: str | Path) -> tuple[Any, Any]:
-    """The `tokenizers.Tokenizer` and eval-mode sequence-classification model (GPU if any) of a one-label folder."""
+def load_reranker(model_dir: str | Path, max_length: int | None = None) -> tuple[Any, Any]:
+    """The `tokenizers.Tokenizer` and eval-mode sequence-classification model (GPU if any) of a one-label folder.
+
+    Refused with one line: a folder whose weights do not cover the model exactly (a missing head would be drawn at
+    random: scores would change from run to run), a config transformers cannot read, and a `max_length` the model
+    cannot take (not above its special tokens, or beyond its position embeddings).
+    """
     import torch
-    from transformers import AutoConfig, AutoModelForSequenceClassification
+    import transformers
+    from transformers import AutoModelForSequenceClassification
 
     path = load_check(model_dir)
-    config = AutoConfig.from_pretrained(path)
+    tokenizer = check_reranker(path, max_length)
+    verbosity = transformers.logging.get_verbosity()
+    transformers.logging.set_verbosity_error()  # the load report would print lines of its own; we refuse instead
+    try:
+        model, info = AutoModelForSequenceClassification.from_pretrained(path, output_loading_info=True)
+    except (OSError, ValueError, RuntimeError) as err:  # safetensors, shape and conversion errors
+        raise InputError(f"the model does not load ({type(err).__name__}: {err})", path=path,
+                         expected="a complete model folder") from None
+    finally:
+        transformers.logging.set_verbosity(verbosity)
+    _check_loaded_whole(info, path)
+    model = model.eval()
+    if torch.cuda.is_available():
+        model = model.to("cuda")
+    return tokenizer, model
+
+
+def check_reranker(model_dir: str | Path, max_length: int | None = None) -> Any:
+    """The folder's tokenizer once its config is a one-label model taking `max_length` tokens (cheap: no weights)."""
+    from transformers import AutoConfig
+
+    path = load_check(model_dir)
+    try:
+        config = AutoConfig.from_pretrained(path)
+    except (ValueError, KeyError, OSError) as err:
+        raise InputError(f"unreadable config ({err})", path=path / "config.json", expected="a Hugging Face config") \
+            from None
     if config.num_labels != 1:
         raise InputError(f"model has {config.num_labels} labels", path=path,
                          expected="a cross-encoder (sequence-classification folder with num_labels 1), "
                          "such as out_dir/model of `csir train`")
-    model = AutoModelForSequenceClassification.from_pretrained(path).eval()
-    if torch.cuda.is_available():
-        model = model.to("cuda")
-    return fast_tokenizer(path), model
+    tokenizer = fast_tokenizer(path)
+    if max_length is not None:
+        check_max_length(config, tokenizer, max_length, path)
+    return tokenizer
+
+
+def _check_loaded_whole(info: Mapping[str, Any], path: Path) -> None:
+    """Refuse a model whose weights file lacks parameters (drawn at random) or holds ones the model has no place for."""
+    missing, unexpected = sorted(info.get("missing_keys") or ()), sorted(info.get("unexpected_keys") or ())
+    mismatched = sorted(str(k[0]) for k in info.get("mismatched_keys") or ())
+    for what, keys in (("missing", missing), ("unexpected", unexpected), ("of the wrong shape", mismatched)):
+        if keys:
+            shown = ", ".join(keys[:3]) + (f" and {len(keys) - 3} more" if len(keys) > 3 else "")
+            raise InputError(f"weights {what}: {shown}", path=path,
+                             expected="a cross-encoder whose weights cover the model exactly (a bare encoder has no "
+                             "classifier head: train one with `csir train`)")
+
+
+def position_limit(config: Any) -> int:
+    """The longest input the model's position embeddings take (RoBERTa-style models start positions after pad)."""
+    limit = int(getattr(config, "max_position_embeddings", 0) or 0)
+    if config.model_type in ("roberta", "xlm-roberta", "xlm-roberta-xl", "camembert", "longformer", "data2vec-text"):
+        limit -= int(config.pad_token_id if config.pad_token_id is not None else 1) + 1
+    return limit
+
+
+def check_max_length(config: Any, tokenizer: Any, max_length: int, path: Path) -> None:
+    """Refuse a max_length that cannot hold a pair's special tokens plus one token, or exceeds the positions."""
+    processor = tokenizer.post_processor
+    specials = processor.num_special_tokens_to_add(True) if processor is not None else 0
+    limit = position_limit(config)
+    if not specials + 1 <= max_length <= (limit or max_length):
+        raise InputError(f"max_length {max_length} is outside what the model takes", path=path,
+                         expected=f"--max-length from {specials + 1} ({specials} special tokens + 1) to {limit} "
+                         "(its position embeddings)")
+
+
+@lru_cache(maxsize=16)
+def tokenizer_takes_types(folder: str) -> bool:
+    """Whether the folder's tokenizer gives token_type_ids, as AutoTokenizer decides.
+
+    From tokenizer_config.json's `model_input_names`, else from the tokenizer class's default.
+    """
+    import json
+
+    config_path = Path(folder) / "tokenizer_config.json"
+    try:
+        names = json.loads(config_path.read_text(encoding="utf-8")).get("model_input_names")
+    except (OSError, ValueError, AttributeError):
+        names = None
+    if names is None:
+        from transformers import AutoTokenizer
+
+        names = AutoTokenizer.from_pretrained(folder).model_input_names
+    return "token_type_ids" in names
 
 
 def fast_tokenizer(path: Path) -> Any:
@@ -140,7 +223,8 @@ def encode_pairs(tokenizer: Any, model: Any, queries: list[str], docs: list[str]
 
     The same ids as `AutoTokenizer(...)(queries, docs, truncation="longest_first", max_length=...)`, whose fast
     tokenizers hand truncation to this very backend; token types follow the tokenizer's pair template (all 0 for
-    XLM-R-style models, 1 on the second segment for BERT-style ones) and are passed when the model takes them.
+    XLM-R-style models, 1 on the second segment for BERT-style ones) and are passed when the model takes them and
+    the folder's tokenizer gives them (`model_input_names`), exactly as AutoTokenizer's encoding would.
     """
     import inspect
 
@@ -152,6 +236,9 @@ def encode_pairs(tokenizer: Any, model: Any, queries: list[str], docs: list[str]
         raise InputError(f"cannot truncate to max_length {max_length} ({err})", expected="a larger max_length") from err
     ids = [e.ids for e in encodings]
     takes_types = "token_type_ids" in inspect.signature(model.forward).parameters
+    folder = getattr(model, "name_or_path", "") or ""
+    if takes_types and folder and Path(folder).is_dir():
+        takes_types = tokenizer_takes_types(str(Path(folder).resolve()))
     return ids, [e.type_ids for e in encodings] if takes_types else None
 
 
@@ -223,7 +310,7 @@ def rerank(model_dir: str | Path, topics: Mapping[str, str], corpus: Mapping[str
     pairs = candidate_pairs(topics, corpus, run, depth, topics_path=topics_path, run_path=run_path)
     if batch_tokens < 1:
         raise InputError(f"batch_tokens {batch_tokens}", expected="a positive token budget per batch")
-    tokenizer, model = load_reranker(model_dir)
+    tokenizer, model = load_reranker(model_dir, max_length)
     scores = score_pairs(tokenizer, model, [topics[q] for q, _ in pairs], [doc_text(corpus[d]) for _, d in pairs],
                          max_length, batch_tokens, progress)
     out: Run = {}
@@ -233,19 +320,39 @@ def rerank(model_dir: str | Path, topics: Mapping[str, str], corpus: Mapping[str
 
 
 def read_needed_corpus(path: str | Path, docids: set[str]) -> dict[str, dict[str, str]]:
-    """The documents of a JSONL corpus whose docid is in `docids` (a large corpus is streamed, not held)."""
-    from csir_lib.formats import iter_corpus
+    """The documents of a JSONL corpus whose docid is in `docids` (a large corpus is streamed, not held).
 
-    return {doc["docid"]: doc for doc in iter_corpus(path) if doc["docid"] in docids}
+    A needed docid found twice is refused, as `read_corpus` refuses any (which copy to score would be a guess).
+    """
+    from csir_lib.formats import iter_numbered_corpus
+
+    found: dict[str, dict[str, str]] = {}
+    lines: dict[str, int] = {}
+    for number, doc in iter_numbered_corpus(path):
+        docid = doc["docid"]
+        if docid in docids:
+            if docid in found:
+                raise InputError(f"duplicate docid {docid!r} (first on line {lines[docid]})", path=path, line=number,
+                                 expected="each docid once")
+            found[docid], lines[docid] = doc, number
+    return found
 
 
 def rerank_files(model_dir: str | Path, topics_path: str | Path, corpus_path: str | Path, run_path: str | Path,
                  out_path: str | Path, depth: int | None = None, batch_tokens: int = 8192, max_length: int = 512,
                  *, tag: str | None = None, progress: bool = True) -> Path:
-    """Re-rank a TREC run file and write the result atomically as a TREC run (tag: the model folder's name)."""
-    from csir_lib.formats import read_run, read_topics, write_run
+    """Re-rank a TREC run file and write the result atomically as a TREC run (tag: the model folder's name).
 
-    load_check(model_dir)
+    Everything that needs no model weights is checked first (the folder, max_length, the input files, an --out
+    that would replace an input), so a refusal comes before any work and leaves nothing behind.
+    """
+    from csir_lib.formats import read_run, read_topics, write_run
+    from csir_lib.io_checks import input_file, output_path
+
+    check_reranker(model_dir, max_length)
+    for path in (topics_path, corpus_path, run_path):
+        input_file(path)
+    output_path(out_path, [model_dir, topics_path, corpus_path, run_path])
     topics, run = read_topics(topics_path), read_run(run_path)
     corpus = read_needed_corpus(corpus_path, {d for scores in run.values() for d in scores})
     reranked = rerank(model_dir, topics, corpus, run, depth, batch_tokens, max_length, progress=progress,

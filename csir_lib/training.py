@@ -48,6 +48,7 @@ from csir_lib.encoder import load_check
 from csir_lib.errors import InputError
 from csir_lib.faults import checkpoint_failpoint
 from csir_lib.formats import iter_pairs
+from csir_lib.io_checks import input_file, output_folder
 from csir_lib.locks import exclusive_lock
 from csir_lib.training_config import (
     ARROW,
@@ -206,10 +207,28 @@ def train_cross_encoder(spec: TrainSpec, *, restart: bool = False, progress: boo
     """Train (or resume, or return the cached result of) the cross-encoder `spec` describes."""
     start = time.perf_counter()
     load_check(spec.model_dir)
-    if not spec.pairs.is_file():
+    if not spec.pairs.exists():
         raise InputError("pairs file not found", path=spec.pairs, expected="query<TAB>passage<TAB>label lines")
-    with _exclusive(spec.out_dir, int(os.environ.get("RANK", "0")) == 0):
-        return _train(spec, restart, progress, callbacks, start)
+    input_file(spec.pairs, "query<TAB>passage<TAB>label lines")
+    output_folder(spec.out_dir, [spec.model_dir, spec.pairs], (FINAL, LOSS_CSV, STAMP, WORK, ARROW, ".lock"))
+    before = set(os.listdir(spec.out_dir)) if spec.out_dir.is_dir() else None
+    try:
+        with _exclusive(spec.out_dir, int(os.environ.get("RANK", "0")) == 0):
+            return _train(spec, restart, progress, callbacks, start)
+    except InputError as err:  # bad pairs found while reading: leave out_dir as it was
+        if "is writing this folder" not in err.problem:
+            _remove_new(spec.out_dir, before)
+        raise
+
+
+def _remove_new(folder: Path, before: set[str] | None) -> None:
+    """Remove what a refused training created in `folder` (all of it when the folder itself was new)."""
+    if before is None:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    for name in set(os.listdir(folder)) - before if folder.is_dir() else ():
+        target = folder / name
+        shutil.rmtree(target, ignore_errors=True) if target.is_dir() else target.unlink(missing_ok=True)
 
 
 def _train(spec: TrainSpec, restart: bool, progress: bool, callbacks: Sequence[Any], start: float) -> TrainResult:

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from csir_lib.atomic import write_text
-from csir_lib.config import check_value, range_of
+from csir_lib.config import SEED_MAX, check_value, range_of
 from csir_lib.errors import InputError
 
 log = logging.getLogger("csir_lib.training")
@@ -57,7 +57,7 @@ class TrainSpec:
     model_dir: Path  # starting point: a Hugging Face folder; a classification head is added if absent
     pairs: Path  # training pairs, query TAB passage TAB label (0 or 1)
     out_dir: Path  # out_dir/model (final, safetensors), loss.csv, training.json; checkpoints in out_dir/.work
-    seed: int = 1
+    seed: int = field(default=1, metadata=range_of(0, SEED_MAX))
     steps: int = field(default=100, metadata=range_of(1, 10**9))  # optimiser steps actually run (max_steps)
     batch_size: int = field(default=16, metadata=range_of(1, 65536))  # per device
     learning_rate: float = field(default=2e-5, metadata=range_of(0.0, 1.0))
@@ -124,18 +124,10 @@ def spec_from_dict(raw: Any, source: str | Path | None = None) -> TrainSpec:
 
 def load_train_spec(path: str | Path) -> TrainSpec:
     """Read a train config YAML holding exactly the TrainSpec fields."""
-    import yaml
+    from csir_lib.config import load_yaml
 
     path = Path(path)
-    if not path.is_file():
-        raise InputError("config file not found", path=path, expected="a YAML file with the TrainSpec keys")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise InputError(f"invalid YAML ({getattr(err, 'problem', err)})", path=path,
-                         line=None if mark is None else mark.line + 1, expected="valid YAML") from None
-    return spec_from_dict(raw, path)
+    return spec_from_dict(load_yaml(path, "a YAML file with the TrainSpec keys"), path)
 
 
 def write_train_spec(path: str | Path, spec: TrainSpec) -> Path:

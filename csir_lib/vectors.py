@@ -37,9 +37,11 @@ def read_vectors(
 ) -> tuple[list[str], np.ndarray]:
     """Read the first `max_vocab` vectors of a text vector file as (words, float32 matrix), rows in file order.
 
-    A line whose dimension differs from the header's (or the first vector's) is an InputError naming the file
-    and line; with `skip_bad_lines` it is skipped and counted in a logged warning instead (MUSE's Arabic file
-    has one such line). `center` subtracts the mean vector, then `normalise` scales rows to unit length.
+    A line whose dimension differs from the header's (or the first vector's), a word seen before, a line without
+    numbers and a header promising another number of rows than the file holds (read to its end) are InputErrors
+    naming the file and line; with `skip_bad_lines` a bad line is skipped (the first copy of a word kept) and
+    counted in a logged warning instead (MUSE's Arabic file has one such line). `center` subtracts the mean
+    vector, then `normalise` scales rows to unit length.
     """
     path = Path(path)
     if max_vocab is not None and max_vocab < 1:
@@ -47,19 +49,29 @@ def read_vectors(
     words: list[str] = []
     rows: list[np.ndarray] = []
     dim: int | None = None
+    promised: int | None = None
+    seen: dict[str, int] = {}
     skipped: list[int] = []
+    complete = True
     for number, line in iter_lines(path):
         if number == 1 and (header := _header(line)):
-            dim = header[1]
+            promised, dim = header
+            if dim < 1:
+                raise InputError(f"header promises {dim}-dimensional vectors", path=path, line=1, expected=EXPECTED)
             continue
         if max_vocab is not None and len(words) >= max_vocab:
+            complete = False
             break
         parts = line.rstrip().split(" ")
         if dim is None:
             dim = len(parts) - 1
         problem = None
-        if len(parts) != dim + 1 or not parts[0]:
+        if dim < 1:
+            problem = "no numbers after the word"
+        elif len(parts) != dim + 1 or not parts[0]:
             problem = f"{len(parts) - 1} value(s) after the word, not {dim}"
+        elif parts[0] in seen:
+            problem = f"word {parts[0]!r} again (first on line {seen[parts[0]]})"
         else:
             try:
                 row = np.array(parts[1:], dtype=np.float32)
@@ -69,12 +81,16 @@ def read_vectors(
                 if not np.isfinite(row).all():
                     problem = "a value is not finite"
         if problem:
-            if not skip_bad_lines:
-                raise InputError(problem, path=path, line=number, expected=EXPECTED)
+            if not skip_bad_lines or dim < 1:
+                raise InputError(problem, path=path, line=number, expected=EXPECTED + ", each word once")
             skipped.append(number)
             continue
+        seen[parts[0]] = number
         words.append(parts[0])
         rows.append(row)
+    if complete and promised is not None and len(words) + len(skipped) != promised:
+        raise InputError(f"header promises {promised} vectors, the file holds {len(words) + len(skipped)} "
+                         "(cut off or padded)", path=path, line=1, expected=EXPECTED)
     if skipped:
         log.warning("%s: skipped %d malformed line(s), first at line(s) %s", path, len(skipped), skipped[:5])
     if not words:

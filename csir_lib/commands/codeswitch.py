@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 MODES = ("bilingual", "multilingual", "wiki", "translate")
+SEED_MAX = 2**32 - 1  # csir_lib.config.SEED_MAX, kept import-free
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -37,16 +38,23 @@ def _number(text: str | None, option: str, kind: type) -> float | int | None:
 
     if text is None:
         return None
+    expected = "a number from 0 to 1" if kind is float else f"an integer from 0 to {SEED_MAX}"
     try:
-        return kind(text)
+        if kind is int and not (text.isascii() and text.isdigit()):
+            raise ValueError(text)
+        value = kind(text)
     except ValueError:
         raise InputError(f"{text!r} is not a{'n integer' if kind is int else ' number'}", path=option,
-                         expected="a number from 0 to 1" if kind is float else "an integer >= 0") from None
+                         expected=expected) from None
+    if kind is int and not 0 <= value <= SEED_MAX:
+        raise InputError(f"{text!r} is out of range", path=option, expected=expected)
+    return value
 
 
 def _lexicon_specs(specs: list[str]) -> dict[str, str]:
-    """{language: path} from `LANG=PATH` specs, each language once."""
+    """{language: path} from `LANG=PATH` specs, each language once and known to csir_lib.languages."""
     from csir_lib.errors import InputError
+    from csir_lib.languages import check_codes
 
     paths: dict[str, str] = {}
     for spec in specs:
@@ -57,6 +65,7 @@ def _lexicon_specs(specs: list[str]) -> dict[str, str]:
         if lang in paths:
             raise InputError(f"language {lang!r} given twice", path="--lexicon", expected="one lexicon per language")
         paths[lang] = path
+    check_codes(list(paths), where="--lexicon")
     return paths
 
 
@@ -66,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
 
     from csir_lib.codeswitch import CodeSwitcher, codeswitch_file, load_switch_table
     from csir_lib.errors import InputError
+    from csir_lib.io_checks import input_file, output_path
 
     if args.mode not in MODES:
         raise InputError(f"unknown mode {args.mode!r}", path="--mode", expected=" or ".join(MODES))
@@ -73,6 +83,9 @@ def run(args: argparse.Namespace) -> int:
     paths = _lexicon_specs(args.lexicon)
     # check everything that needs no file before loading the lexicons
     CodeSwitcher({lang: {} for lang in paths}, args.mode, p, seed, args.query_lang, args.doc_lang, stopwords=())
+    for path in [args.in_path, *paths.values()]:
+        input_file(path)
+    output_path(args.out_path, [args.in_path, *paths.values()])
     lexicons = {lang: load_switch_table(path) for lang, path in paths.items()}
     switcher = CodeSwitcher(lexicons, args.mode, p, seed, args.query_lang, args.doc_lang)
     stats = codeswitch_file(args.in_path, args.out_path, switcher)

@@ -30,6 +30,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         description="Precision over the gold source words the lexicon has (as MUSE), and their share (coverage).")
     evaluate.add_argument("--lexicon", required=True, help="lexicon TSV to score")
     evaluate.add_argument("--gold", required=True, help="gold dictionary: MUSE two-column or lexicon TSV")
+    evaluate.add_argument("--normalise", choices=("NFC", "NFKC", "none"), default="NFC",
+                          help="Unicode normal form both files are compared in (default: %(default)s)")
     return parser
 
 
@@ -45,11 +47,16 @@ def _induce(args: argparse.Namespace) -> int:
     """Read both vector files (and the seed dictionary), induce, write the TSV."""
     from csir_lib.errors import InputError
     from csir_lib.induction import induce_lexicon, seed_indices
+    from csir_lib.io_checks import input_file, output_path
     from csir_lib.lexicon import read_dictionary, write_lexicon
     from csir_lib.vectors import read_vectors
 
     for value, flag in ((args.k, "--k"), (args.top, "--top"), (args.max_vocab, "--max-vocab")):
         _positive(value, flag)
+    inputs = [args.src_vectors, args.tgt_vectors, args.seed_dict]
+    for path in filter(None, inputs):
+        input_file(path)
+    output_path(args.out, inputs)
     src_words, src_vecs = read_vectors(args.src_vectors, args.max_vocab)
     tgt_words, tgt_vecs = read_vectors(args.tgt_vectors, args.max_vocab)
     if src_vecs.shape[1] != tgt_vecs.shape[1]:
@@ -76,7 +83,8 @@ def _evaluate(args: argparse.Namespace) -> int:
     from csir_lib.lexicon import read_dictionary, read_lexicon
     from csir_lib.lexicon_quality import evaluate_lexicon
 
-    result = evaluate_lexicon(read_lexicon(args.lexicon), read_dictionary(args.gold))
+    form = None if args.normalise == "none" else args.normalise
+    result = evaluate_lexicon(read_lexicon(args.lexicon), read_dictionary(args.gold), form=form)
     print(json.dumps(result))
     return 0
 
