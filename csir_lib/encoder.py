@@ -21,6 +21,7 @@ from csir_lib.errors import InputError
 BUILD_HINT = "build it with `python scripts/build_models.py` (it writes into the cache, .cache/models/ by default)"
 WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json")
 TOKENIZER_FILES = ("tokenizer.json", "sentencepiece.bpe.model", "vocab.txt")
+ROBERTA_STYLE = ("roberta", "xlm-roberta", "xlm-roberta-xl", "camembert", "longformer", "data2vec-text")
 XLMR_SPECIALS = {
     "bos_token": "<s>", "eos_token": "</s>", "sep_token": "</s>", "cls_token": "<s>",
     "unk_token": "<unk>", "pad_token": "<pad>", "mask_token": "<mask>",
@@ -49,6 +50,24 @@ def load_check(model_dir: str | Path) -> Path:
     for weights in _weight_files(path):
         check_safetensors(weights)
     return path
+
+
+def position_limit(config: dict) -> int:
+    """The longest input a model's position embeddings take (0: unknown); RoBERTa-style ones start after pad."""
+    limit = int(config.get("max_position_embeddings") or 0)
+    if limit and config.get("model_type") in ROBERTA_STYLE:
+        pad = config.get("pad_token_id")
+        limit -= (1 if pad is None else int(pad)) + 1
+    return limit
+
+
+def check_positions(model_dir: str | Path, max_length: int, option: str = "max_length") -> None:
+    """Refuse a max_length beyond the model's position embeddings (it would fail mid-run, or not at all)."""
+    path = Path(model_dir) / "config.json"
+    limit = position_limit(json.loads(path.read_text(encoding="utf-8")))
+    if limit and max_length > limit:
+        raise InputError(f"{option} {max_length} exceeds the model's {limit} positions", path=path,
+                         expected=f"{option} of at most {limit}")
 
 
 def _check_model_type(config: object, where: Path) -> None:

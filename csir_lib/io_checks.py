@@ -46,6 +46,15 @@ def _same(a: Path, b: Path) -> bool:
     return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
 
 
+def _linked_into(out: Path, folder: Path) -> bool:
+    """Whether an existing `out` is a hard link to a file inside `folder`."""
+    try:
+        key = (out.stat().st_dev, out.stat().st_ino)
+    except OSError:
+        return False
+    return any((p.stat().st_dev, p.stat().st_ino) == key for p in folder.rglob("*") if p.is_file())
+
+
 def _inside(path: Path, folder: Path) -> bool:
     """Whether `path` resolves to `folder` or to something inside it."""
     return path.resolve().is_relative_to(folder.resolve())
@@ -69,7 +78,7 @@ def output_path(out: str | Path, inputs: Iterable[str | Path | None], option: st
         if given is None or str(given) == "":
             continue
         source = Path(given)
-        if source.is_dir() and _inside(out, source) or _same(out, source):
+        if source.is_dir() and (_inside(out, source) or _linked_into(out, source)) or _same(out, source):
             raise InputError(f"{option} is the input {source}" + (" (the same file by a link)" if
                              out.resolve() != source.resolve() and not source.is_dir() else ""), path=out,
                              expected="an output path that is none of the command's inputs (they would be replaced)")

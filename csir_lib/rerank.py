@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from csir_lib.cache import file_sha256
-from csir_lib.encoder import load_check
+from csir_lib.encoder import load_check, position_limit
 from csir_lib.errors import InputError
 from csir_lib.formats import doc_text, ranked
 
@@ -108,8 +108,9 @@ def load_reranker(model_dir: str | Path, max_length: int | None = None) -> tuple
 
     path = load_check(model_dir)
     tokenizer = check_reranker(path, max_length)
-    verbosity = transformers.logging.get_verbosity()
+    verbosity, bars = transformers.logging.get_verbosity(), transformers.logging.is_progress_bar_enabled()
     transformers.logging.set_verbosity_error()  # the load report would print lines of its own; we refuse instead
+    transformers.logging.disable_progress_bar()  # and its "Loading weights" bar would break a one-line refusal
     try:
         model, info = AutoModelForSequenceClassification.from_pretrained(path, output_loading_info=True)
     except (OSError, ValueError, RuntimeError) as err:  # safetensors, shape and conversion errors
@@ -117,6 +118,8 @@ def load_reranker(model_dir: str | Path, max_length: int | None = None) -> tuple
                          expected="a complete model folder") from None
     finally:
         transformers.logging.set_verbosity(verbosity)
+        if bars:
+            transformers.logging.enable_progress_bar()
     _check_loaded_whole(info, path)
     model = model.eval()
     if torch.cuda.is_available():
@@ -156,19 +159,11 @@ def _check_loaded_whole(info: Mapping[str, Any], path: Path) -> None:
                              "classifier head: train one with `csir train`)")
 
 
-def position_limit(config: Any) -> int:
-    """The longest input the model's position embeddings take (RoBERTa-style models start positions after pad)."""
-    limit = int(getattr(config, "max_position_embeddings", 0) or 0)
-    if config.model_type in ("roberta", "xlm-roberta", "xlm-roberta-xl", "camembert", "longformer", "data2vec-text"):
-        limit -= int(config.pad_token_id if config.pad_token_id is not None else 1) + 1
-    return limit
-
-
 def check_max_length(config: Any, tokenizer: Any, max_length: int, path: Path) -> None:
     """Refuse a max_length that cannot hold a pair's special tokens plus one token, or exceeds the positions."""
     processor = tokenizer.post_processor
     specials = processor.num_special_tokens_to_add(True) if processor is not None else 0
-    limit = position_limit(config)
+    limit = position_limit(config.to_dict())
     if not specials + 1 <= max_length <= (limit or max_length):
         raise InputError(f"max_length {max_length} is outside what the model takes", path=path,
                          expected=f"--max-length from {specials + 1} ({specials} special tokens + 1) to {limit} "

@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from csir_lib.atomic import atomic_dir, write_json, write_text
-from csir_lib.encoder import load_check
+from csir_lib.encoder import check_positions, load_check
 from csir_lib.errors import InputError
 from csir_lib.faults import checkpoint_failpoint
 from csir_lib.formats import iter_pairs
@@ -207,6 +207,7 @@ def train_cross_encoder(spec: TrainSpec, *, restart: bool = False, progress: boo
     """Train (or resume, or return the cached result of) the cross-encoder `spec` describes."""
     start = time.perf_counter()
     load_check(spec.model_dir)
+    check_positions(spec.model_dir, spec.max_length)
     if not spec.pairs.exists():
         raise InputError("pairs file not found", path=spec.pairs, expected="query<TAB>passage<TAB>label lines")
     input_file(spec.pairs, "query<TAB>passage<TAB>label lines")

@@ -592,6 +592,15 @@ MORE = [
     pytest.param({"results": "a file"}, run_all("--profile", "smoke"), "results_dir is an existing file",
                  "a folder path",
                  id="run-all-results-dir-is-a-file"),
+    train_case(spec_yaml(max_length=1024), "{d}/model/config.json: max_length 1024 exceeds the model's 512 positions",
+               "max_length of at most 512", "cli-train-max-length-beyond-positions"),
+    train_case(spec_yaml(steps=".nan"), "{d}/train.yaml: steps is nan (float)", "int", "cli-train-steps-nan"),
+    pytest.param({"q.txt": QRELS, "r.trec": RUN}, command("evaluate", "--qrels", "{d}/q.txt", "--run", "{d}/r.trec",
+                                                         "--depth", "0"),
+                 "depth: depth 0", "a positive integer", id="cli-evaluate-depth-zero"),
+    pytest.param({"q.txt": QRELS, "r.trec": RUN}, command("evaluate", "--qrels", "{d}/q.txt", "--run", "{d}/r.trec",
+                                                         "--metrics"),
+                 "argument --metrics: expected at least one argument", "", id="cli-evaluate-metrics-empty"),
 ]
 CASES = CASES + MORE
 
@@ -660,3 +669,97 @@ def test_failpoint_spec_is_checked(monkeypatch) -> None:
     monkeypatch.setattr(faults, "_SPEC", "rerank:3")  # another failpoint's name: nothing happens here
     faults.failpoint("codeswitch")
     assert json.dumps(faults.parse_spec("train:2")) == '["train", 2]'
+
+
+# ----------------------------------------------------------------------- property: no --out may replace an input
+OUT_COMMANDS = {  # command -> (its files, argv with {out}, the inputs --out is pointed at)
+    "lexicon-induce": ({"src.vec": VECTORS, "tgt.vec": VECTORS, "seed.txt": "cat cat\n"},
+                       (*INDUCE, "--seed-dict", "{d}/seed.txt", "--out", "{out}"), ("src.vec", "tgt.vec", "seed.txt")),
+    "codeswitch": ({"in.tsv": PAIRS, "de.tsv": LEXICON, "ru.tsv": LEXICON},
+                   ("codeswitch", "--in", "{d}/in.tsv", "--mode", "multilingual", "--lexicon", "de={d}/de.tsv",
+                    "--lexicon", "ru={d}/ru.tsv", "--out", "{out}"), ("in.tsv", "de.tsv", "ru.tsv")),
+    "rerank": (RERANK_FILES, (*RERANK, "--out", "{out}"),
+               ("t.tsv", "c.jsonl", "r.trec", "model/config.json", "model/tokenizer.json", "model/model.safetensors")),
+}
+OUT_CASES = [pytest.param(name, target, how, id=f"{name}-{target}-{how}")
+             for name, (_, _, inputs) in OUT_COMMANDS.items() for target in inputs
+             for how in ("same", "dotted", "symlink", "hardlink", "symlinked-folder")]
+
+
+@pytest.mark.parametrize(("name", "target", "how"), OUT_CASES)
+def test_out_pointing_at_any_input_is_refused_and_the_input_kept(tmp_path, capsys, name, target, how):
+    files, argv, _ = OUT_COMMANDS[name]
+    make_files(tmp_path, files)
+    out = {"same": tmp_path / target, "dotted": tmp_path / "." / "x" / ".." / target, "symlink": tmp_path / "link",
+           "hardlink": tmp_path / "hard", "symlinked-folder": tmp_path / "alias" / target}[how]
+    if how == "symlink":
+        out.symlink_to(tmp_path / target)
+    elif how == "hardlink":
+        out.hardlink_to(tmp_path / target)
+    elif how == "symlinked-folder":
+        (tmp_path / "alias").symlink_to(tmp_path)
+    (tmp_path / "x").mkdir()
+    before = snapshot(tmp_path)
+    message = run_case("cli", [a.replace("{out}", str(out)) for a in argv], tmp_path, capsys)
+    assert "--out is the input" in message and str(out) in message, message
+    assert snapshot(tmp_path) == before
+
+
+TRAIN_OUT = {  # out_dir (under the case's folder) and where model_dir and pairs are, so training would overwrite one
+    "out-dir-is-model": ("model", "model", "pairs.tsv"),
+    "model-is-out-model": ("o", "o/model", "pairs.tsv"),
+    "model-inside-out-work": ("o", "o/.work/m", "pairs.tsv"),
+    "out-dir-inside-model": ("model/o", "model", "pairs.tsv"),
+    "pairs-is-loss-csv": ("o", "model", "o/loss.csv"),
+    "pairs-is-stamp": ("o", "model", "o/training.json"),
+    "pairs-inside-arrow": ("o", "model", "o/.arrow/p.tsv"),
+    "pairs-is-lock": ("o", "model", "o/.lock"),
+}
+
+
+@pytest.mark.parametrize("case", TRAIN_OUT)
+def test_train_out_dir_over_an_input_is_refused(tmp_path, capsys, case):
+    out_dir, model_dir, pairs = TRAIN_OUT[case]
+    files = {f"{model_dir}/{name.removeprefix('model/')}": content for name, content in MODEL.items()}
+    make_files(tmp_path, {**files, pairs: PAIRS, "train.yaml": spec_yaml(
+        out_dir=f"{{d}}/{out_dir}", model_dir=f"{{d}}/{model_dir}", pairs=f"{{d}}/{pairs}")})
+    before = snapshot(tmp_path)
+    message = run_case("cli", ("train", "--config", "{d}/train.yaml"), tmp_path, capsys)
+    assert f"{tmp_path / out_dir}: out_dir would write over or into the input" in message, message
+    assert snapshot(tmp_path) == before
+
+
+# ------------------------------------------------------------------- encodings: a BOM is dropped by every reader
+BOM = "\ufeff"
+
+
+@pytest.mark.parametrize(("name", "text", "read", "value"), [
+    ("t.tsv", TOPICS, read_topics, {"q1": "what is a cat"}),
+    ("q.txt", QRELS, read_qrels, {"q1": {"d1": 1}}),
+    ("r.trec", RUN, read_run, {"q1": {"d1": 3.5}}),
+    ("c.jsonl", CORPUS, lambda p: list(read_corpus(p)), ["d1"]),
+    ("p.tsv", PAIRS, lambda p: next(iter_pairs(p)), ("what is a cat", "a cat is an animal", 1)),
+    ("l.tsv", LEXICON, lambda p: lexicon.read_lexicon(p).best("cat"), "Katze"),
+    ("g.txt", "cat Katze\n", lambda p: lexicon.read_dictionary(p).best("cat"), "Katze"),
+    ("s.tsv", LEXICON, lambda p: codeswitch.load_switch_table(p)["cat"], "Katze"),
+    ("v.vec", VECTORS, lambda p: vectors.read_vectors(p)[0], ["cat", "animal"]),
+    ("w.vec", "cat 1 0\n", lambda p: vectors.read_vectors(p)[0], ["cat"]),
+    ("c.yaml", "training:\n  steps: 3\n", lambda p: load_config(p).training.steps, 3),
+], ids=lambda v: v if isinstance(v, str) and len(v) < 8 else "")
+def test_a_byte_order_mark_is_dropped_by_every_reader(tmp_path, name, text, read, value):
+    plain, marked = tmp_path / name, tmp_path / f"bom-{name}"
+    plain.write_text(text, encoding="utf-8")
+    marked.write_text(BOM + text, encoding="utf-8")
+    assert read(marked) == read(plain) == value
+
+
+def test_lexicon_evaluate_compares_nfc_forms(tmp_path, capsys):
+    nfd, nfc = "cafe\u0301", "caf\u00e9"  # é as e + combining accent, and as one code point
+    (tmp_path / "lex.tsv").write_text(f"{nfd}\tKaffee\t1\nhouse\tHaus\t1\n", encoding="utf-8")
+    (tmp_path / "gold.txt").write_text(f"{nfc} Kaffee\nhouse Haus\n", encoding="utf-8")
+    argv = ["lexicon", "evaluate", "--lexicon", str(tmp_path / "lex.tsv"), "--gold", str(tmp_path / "gold.txt")]
+    assert cli.main(argv) == 0
+    assert json.loads(capsys.readouterr().out)["P@1"] == 1.0 and True
+    assert cli.main([*argv, "--normalise", "none"]) == 0  # as written: the NFD word is not the gold's
+    result = json.loads(capsys.readouterr().out)
+    assert result["coverage"] == 0.5 and result["n_evaluated"] == 1

@@ -252,7 +252,7 @@ def test_load_switch_table_first_line_wins_and_lowercases() -> None:
     assert table["house"] == "Haus" and table["is"] == "ist" and len(table) == 6
 
 
-@pytest.mark.parametrize("name, line", [("bad_fields_lex.tsv", 2), ("bad_score_lex.tsv", 2), ("empty_lex.tsv", None)])
+@pytest.mark.parametrize("name, line", [("bad_fields_lex.tsv", 2), ("bad_score_lex.tsv", 2), ("empty_lex.tsv", 1)])
 def test_load_switch_table_bad_input(name: str, line: int | None) -> None:
     with pytest.raises(InputError) as err:
         load_switch_table(CS / name)

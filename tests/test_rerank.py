@@ -118,8 +118,9 @@ def test_pairs_are_tokenised_as_autotokenizer_does(cross_encoder, data):
     reference = AutoTokenizer.from_pretrained(cross_encoder)
     for max_length in (512, 20, 7):
         ids, types = encode_pairs(fast_tokenizer(cross_encoder), model, queries, docs, max_length)
-        assert ids == reference(queries, docs, truncation="longest_first", max_length=max_length)["input_ids"]
-        assert max(map(len, ids)) <= max_length and types is not None and {t for row in types for t in row} == {0}
+        encoded = reference(queries, docs, truncation="longest_first", max_length=max_length)
+        assert ids == encoded["input_ids"] and max(map(len, ids)) <= max_length
+        assert types is None and "token_type_ids" not in encoded  # the folder's model_input_names leave them out
 
 
 def test_scores_do_not_depend_on_the_number_of_workers(cross_encoder, data, monkeypatch):
@@ -281,3 +282,114 @@ def test_first_stage_bad_input(data):
         bm25_first_stage(topics, {}, 5, "en")
     with pytest.raises(InputError, match="no topics"):
         bm25_first_stage({}, corpus, 5, "en")
+
+
+# ---------------------------------------------------------------------------------- models that did not load whole
+
+
+def bert_style_folder(cross_encoder: Path, out: Path, input_names: list[str] | None) -> Path:
+    """A copy of the cross-encoder whose tokenizer gives token type 1 to the second segment (BERT's template).
+
+    `model_input_names` in its tokenizer_config.json is as given (None: the key absent, the tokenizer class decides).
+    """
+    import json
+    import shutil
+
+    from tokenizers import Tokenizer, processors
+
+    shutil.copytree(cross_encoder, out)
+    tok = Tokenizer.from_file(str(out / "tokenizer.json"))
+    ids = {t: tok.token_to_id(t) for t in ("<s>", "</s>")}
+    tok.post_processor = processors.TemplateProcessing(
+        single="<s> $A </s>", pair="<s> $A </s> $B:1 </s>:1", special_tokens=list(ids.items()))
+    tok.save(str(out / "tokenizer.json"))
+    config = json.loads((out / "tokenizer_config.json").read_text())
+    config.pop("model_input_names", None)
+    if input_names is not None:
+        config["model_input_names"] = input_names
+    (out / "tokenizer_config.json").write_text(json.dumps(config))
+    return out
+
+
+@pytest.mark.parametrize("input_names", [["input_ids", "attention_mask"],
+                                         ["input_ids", "token_type_ids", "attention_mask"], None],
+                         ids=["types-not-listed", "types-listed", "class-default"])
+def test_scores_follow_the_tokenizers_token_types(cross_encoder, data, tmp_path, input_names):
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from csir_lib.rerank import tokenizer_takes_types
+
+    folder = bert_style_folder(cross_encoder, tmp_path / "bert-style", input_names)
+    topics, corpus, run = data
+    keys = [(q, d) for q in ("q1", "q2") for d in sorted(run[q])]
+    queries, docs = [topics[q] for q, _ in keys], [doc_text(corpus[d]) for _, d in keys]
+    tok = AutoTokenizer.from_pretrained(folder)
+    model = AutoModelForSequenceClassification.from_pretrained(folder).eval()
+    with torch.inference_mode():  # Hugging Face's own scoring: AutoTokenizer's encoding, whatever it holds
+        expected = [model(**tok(q, d, truncation="longest_first", max_length=512, return_tensors="pt"))
+                    .logits[0, 0].item() for q, d in zip(queries, docs, strict=True)]
+        typed = [model(**{**tok(q, d, return_tensors="pt"), "token_type_ids": torch.tensor(
+                 [tok(q, d, return_token_type_ids=True)["token_type_ids"]])}).logits[0, 0].item()
+                 for q, d in zip(queries, docs, strict=True)]
+    scores = rerank(folder, topics, corpus, run, progress=False)
+    np.testing.assert_allclose([scores[q][d] for q, d in keys], expected, atol=1e-5)
+    assert tokenizer_takes_types(str(folder.resolve())) == ("token_type_ids" in tok.model_input_names)
+    assert np.abs(np.array(typed) - np.array(expected)).max() > (1e-3 if input_names == ["input_ids",
+                                                                 "attention_mask"] else -1)  # not vacuous
+
+
+def test_a_folder_without_its_classifier_head_is_refused(tiny_encoder, data, tmp_path, capsys):
+    import json
+    import shutil
+
+    folder = tmp_path / "no-head"
+    shutil.copytree(tiny_encoder, folder)
+    config = json.loads((folder / "config.json").read_text())
+    config.update(id2label={"0": "LABEL_0"}, label2id={"LABEL_0": 0})  # one label, but no classifier weights
+    (folder / "config.json").write_text(json.dumps(config))
+    topics, corpus, run = data
+    with pytest.raises(InputError, match=r"weights missing: classifier\.bias, classifier\.weight"):
+        rerank(folder, topics, corpus, run, progress=False)
+    argv = ["rerank", "--model", str(folder), "--topics", str(FIX / "topics.tsv"), "--corpus",
+            str(FIX / "corpus.jsonl"), "--run", str(FIX / "run.trec"), "--out", str(tmp_path / "o.trec")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"error: {folder}: weights missing") and not (tmp_path / "o.trec"
+                                                                                                   ).exists()
+
+
+def test_a_folder_with_unexpected_weights_is_refused(cross_encoder, data, tmp_path):
+    import shutil
+
+    from safetensors.numpy import load_file, save_file
+
+    folder = tmp_path / "extra"
+    shutil.copytree(cross_encoder, folder)
+    state = load_file(str(folder / "model.safetensors"))
+    state["bert.encoder.layer.7.output.dense.weight"] = np.zeros((2, 2), dtype=np.float32)
+    save_file(state, str(folder / "model.safetensors"), metadata={"format": "pt"})
+    topics, corpus, run = data
+    with pytest.raises(InputError, match=r"weights unexpected: bert\.encoder\.layer\.7"):
+        rerank(folder, topics, corpus, run, progress=False)
+
+
+def test_a_cut_off_weights_file_is_refused(cross_encoder, data, tmp_path):
+    import shutil
+
+    folder = tmp_path / "cut"
+    shutil.copytree(cross_encoder, folder)
+    weights = folder / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:-100])
+    topics, corpus, run = data
+    with pytest.raises(InputError, match="cut off") as err:
+        rerank(folder, topics, corpus, run, progress=False)
+    assert err.value.path == str(weights)
+
+
+def test_max_length_must_fit_the_model(cross_encoder, data):
+    topics, corpus, run = data
+    for bad in (4, 513):  # the pair template has 4 special tokens; 512 positions
+        with pytest.raises(InputError, match=f"max_length {bad} is outside"):
+            rerank(cross_encoder, topics, corpus, run, max_length=bad, progress=False)
+    assert rerank(cross_encoder, topics, corpus, run, max_length=5, progress=False)  # the shortest it takes
