@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import os
 import types
 import typing
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from typing import Any
 import yaml
 
 from csir_lib.errors import InputError
+from csir_lib.yaml_load import load_yaml, parse_yaml_value
 
 PROFILES = ("smoke", "demo", "paper")
 SEED_MAX = 2**32 - 1  # numpy's and torch's seeds: 0 .. 2**32 - 1
@@ -234,50 +234,6 @@ def check_value(hint: Any, value: Any, spec: dataclasses.Field, key: str, source
     return value
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, refusing a mapping that repeats a key (PyYAML keeps the last one silently)."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
-        """The mapping of `node`, or a ConstructorError at the repeated key."""
-        seen: set = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-def _yaml_error(err: yaml.YAMLError, path: str | Path) -> InputError:
-    """An InputError naming the file and the line of a YAML error."""
-    mark = getattr(err, "problem_mark", None)
-    return InputError(f"invalid YAML ({getattr(err, 'problem', None) or err})", path=path,
-                      line=None if mark is None else mark.line + 1, expected="valid YAML, each key once")
-
-
-def parse_yaml(text: str, source: str | Path) -> Any:
-    """YAML text parsed by the one loader (safe, duplicate keys refused); errors name `source` and the line."""
-    try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as err:
-        raise _yaml_error(err, source) from None
-
-
-def load_yaml(path: str | Path, expected: str) -> Any:
-    """A YAML file (UTF-8, a BOM allowed) parsed by `parse_yaml`; a bad file is an InputError naming it."""
-    from csir_lib.io_checks import input_file
-
-    if not os.path.lexists(path):
-        raise InputError("config file not found", path=path, expected=expected)
-    path = input_file(path, expected)
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise InputError(f"invalid UTF-8 ({err.reason} at byte {err.start})", path=path,
-                         expected="a UTF-8 YAML file") from None
-    return parse_yaml(text.removeprefix("\ufeff"), path)
-
-
 def parse_override(text: str) -> tuple[str, Any]:
     """Split `section.key=value` into the dotted key and the YAML-parsed value."""
     key, sep, value = text.partition("=")
@@ -287,7 +243,7 @@ def parse_override(text: str) -> tuple[str, Any]:
         raise InputError("override 'profile' would relabel the run", path="--set",
                          expected="--profile NAME to choose the profile")
     try:
-        return key.strip(), yaml.load(value, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        return key.strip(), parse_yaml_value(value)
     except yaml.YAMLError as err:
         raise InputError(f"override {text!r}: invalid YAML value ({getattr(err, 'problem', None) or err})",
                          path="--set", expected="'section.key=value' with a YAML value, e.g. training.steps=10") \

@@ -124,7 +124,7 @@ def spec_from_dict(raw: Any, source: str | Path | None = None) -> TrainSpec:
 
 def load_train_spec(path: str | Path) -> TrainSpec:
     """Read a train config YAML holding exactly the TrainSpec fields."""
-    from csir_lib.config import load_yaml
+    from csir_lib.yaml_load import load_yaml
 
     path = Path(path)
     return spec_from_dict(load_yaml(path, "a YAML file with the TrainSpec keys"), path)
