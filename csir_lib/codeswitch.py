@@ -8,6 +8,8 @@ code (mainlp/CodeSwitchCLIR) left room:
   for byte (p = 0 returns the input), and the detokeniser's normalisations (quotes, spacing) never touch it.
   The spans come from `token_spans`, which runs NLTK on each whitespace-separated chunk in its one-character
   context and caches the result: tested equal to NLTK on whole texts, and far faster.
+- Translate Test reads text in X: zh, ja and th are cut into words by csir_lib.tokenise's segmenters (the one
+  tokenisation of every stage), and switched words that would touch other words get a space between them.
 - Look-up by the lower-cased token; unswitched tokens keep their casing (Translate Test included, where the
   released code lower-cased the whole text).
 - Randomness: one `random.Random` per row, seeded from (seed, row index), so the output depends neither on
@@ -33,10 +35,11 @@ import random
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
+from csir_lib import tokenise
 from csir_lib.codeswitch_stats import CodeSwitchStats, SideCounts
 from csir_lib.errors import InputError
 from csir_lib.faults import failpoint
-from csir_lib.treebank_spans import replace_spans, switch_chunks, token_spans, wiki_spans
+from csir_lib.treebank_spans import replace_spans, switch_chunks, wiki_spans
 
 MODES = ("bilingual", "multilingual", "wiki", "translate")
 DEFAULT_P = {"bilingual": 0.5, "multilingual": 0.5, "wiki": 1.0, "translate": 1.0}
@@ -183,14 +186,16 @@ class CodeSwitcher:
             return target
 
         pick = pick_one if n_langs == 1 else pick
-        switched = switch_chunks(text, pick)
+        source = langs[0] if self.mode == "translate" else ENGLISH  # the language the text is written in
+        switched = switch_chunks(text, pick) if source not in tokenise.SEGMENTED else None
         if switched is None:
             replacements = []
-            for a, b in token_spans(text):
+            for a, b in tokenise.token_spans(text, source):
                 target = pick(text[a:b].lower())
                 if target is not None:
                     replacements.append((a, b, target))
-            switched = replace_spans(text, replacements)
+            switched = replace_spans(text, tokenise.spaced(text, replacements) if source in tokenise.SEGMENTED
+                                     else replacements)
         _count(counts, tally[0], tally[1], tally[2], tally[2], langs, tally[3:])
         return switched
 
