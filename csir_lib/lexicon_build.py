@@ -9,7 +9,14 @@ Per language X (files `<cache>/lexicons/<key>/<X>.<source>.tsv`):
   linguatools Wikipedia titles, or Wikipedia langlinks for other languages);
 - `gold`: the gold dictionary where one exists (offline: Debian FreeDict; paper: MUSE's test dictionary).
 Beside them `<X>.missing.json` says which sources X could not get and why (also `LexiconPaths.missing`), and
-`<X>.done`, written last, marks the folder complete. `lexicon.clwe_source` picks the stage (encoder: here;
+`<X>.done`, written last, marks the folder complete (it names where the target words came from).
+
+Target words of the encoder stage (`target_vocabulary`): the words of X's XQuAD-R training articles, wordfreq's
+most frequent X words and the CLDR names; a language with neither text nor list and a script of its own gets the
+encoder tokenizer's whole-word pieces. Never the gold dictionary's translations nor the test articles: P@1 against
+gold would otherwise grade a candidate list that holds the answers. `x2en` has one entry per target word (in the
+muse stage too), so its sources are the vocabulary the quality table checks gold targets against. Words are
+csir_lib.tokenise's, so zh, ja and th words are segmented ones. `lexicon.clwe_source` picks the stage (encoder: here;
 muse: csir_lib.paper_lexicons); titles and gold follow `lexicon.titles_source` and `lexicon.gold`.
 """
 
