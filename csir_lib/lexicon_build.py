@@ -10,14 +10,15 @@ Per language X (files `<cache>/lexicons/<key>/<X>.<source>.tsv`):
 - `gold`: the gold dictionary where one exists (offline: Debian FreeDict; paper: MUSE's test dictionary).
 Beside them `<X>.missing.json` says which sources X could not get and why (also `LexiconPaths.missing`), and
 `<X>.done`, written last, marks the folder complete (it names where the target words came from).
+`lexicon.clwe_source` picks the stage (encoder: here; muse: csir_lib.paper_lexicons); titles and gold follow
+`lexicon.titles_source` and `lexicon.gold`.
 
-Target words of the encoder stage (`target_vocabulary`): the words of X's XQuAD-R training articles, wordfreq's
-most frequent X words and the CLDR names; a language with neither text nor list and a script of its own gets the
-encoder tokenizer's whole-word pieces. Never the gold dictionary's translations nor the test articles: P@1 against
-gold would otherwise grade a candidate list that holds the answers. `x2en` has one entry per target word (in the
-muse stage too), so its sources are the vocabulary the quality table checks gold targets against. Words are
-csir_lib.tokenise's, so zh, ja and th words are segmented ones. `lexicon.clwe_source` picks the stage (encoder: here;
-muse: csir_lib.paper_lexicons); titles and gold follow `lexicon.titles_source` and `lexicon.gold`.
+Target words of the encoder stage (`target_vocabulary`): the words of X's XQuAD-R training articles, then
+wordfreq's most frequent X words up to `lexicon.vocab_size` words, and the CLDR names; a language with neither
+text nor list and a script of its own gets the encoder tokenizer's whole-word pieces. Never the gold dictionary's
+translations nor the test articles: P@1 against gold would otherwise grade a candidate list holding the answers.
+`x2en` has one entry per target word (in the muse stage too), so its sources are the vocabulary the quality table
+checks gold targets against. Words are csir_lib.tokenise's: zh, ja and th words are segmented ones.
 """
 
 from __future__ import annotations
@@ -159,27 +160,27 @@ def tokenizer_words(model_dir: Path, lang: str, size: int) -> list[str]:
 
 
 def target_vocabulary(lang: str, config: Config, titles: Lexicon, model_dir: Path) -> Vocabulary:
-    """X words to translate into, none taken from the gold dictionary or the test articles.
+    """X words to translate into, none from the gold dictionary or the test articles (see the module docstring)."""
+    size, found, origin = config.lexicon.vocab_size, {}, []
 
-    XQuAD-R's training articles in X, wordfreq's most frequent X words, and CLDR names; a language with neither
-    text nor frequency list and a script of its own gets its words from the encoder tokenizer's whole-word pieces.
-    """
-    size, found, origin = config.lexicon.vocab_size, [], []
+    def add(more: list[str], what: str) -> None:
+        """Add words in order until `size` words are there; name the source if it added one."""
+        before = len(found)
+        for word in more:
+            if len(found) >= size:
+                break
+            found.setdefault(word, None)
+        if len(found) > before:
+            origin.append(what)
+
     if lang in XQUAD_LANGUAGES:
-        found += vocabulary(_training_texts(lang, config), size, lang=lang)
-        origin.append("XQuAD-R training articles")
+        add(vocabulary(_training_texts(lang, config), size, lang=lang), "XQuAD-R training articles")
     frequent = frequency_words(lang, size)
-    if frequent:
-        found += frequent
-        origin.append("wordfreq frequency list")
-    elif lang not in XQUAD_LANGUAGES:
-        pieces = tokenizer_words(model_dir, lang, size)
-        if pieces:
-            found += pieces
-            origin.append("encoder tokenizer's whole-word pieces")
-    found += [w for t in titles.target_words() for w in words(t, lang)]
-    origin.append("CLDR names")
-    return Vocabulary(sorted(set(found)), " + ".join(origin))
+    add(frequent, "wordfreq frequency list")
+    if not frequent and lang not in XQUAD_LANGUAGES:
+        add(tokenizer_words(model_dir, lang, size), "encoder tokenizer's whole-word pieces")
+    titled = [w for t in titles.target_words() for w in words(t, lang)]
+    return Vocabulary(sorted({*found, *titled}), " + ".join([*origin, "CLDR names"]))
 
 
 def _language_vectors(model_dir: Path, vocab: list[str]) -> np.ndarray:
