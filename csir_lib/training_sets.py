@@ -26,7 +26,7 @@ from csir_lib.errors import InputError
 from csir_lib.formats import iter_pairs, write_pairs
 from csir_lib.lexicon import read_lexicon
 from csir_lib.training_data import xquad_pairs
-from csir_lib.xquad import split_articles
+from csir_lib.xquad import split_articles, split_train_dev
 
 VERSION = 1  # bump when the way a training set is made changes
 PROGRESS_FROM = 100_000  # pairs: writes at least this long show a progress bar
@@ -54,6 +54,13 @@ def system_names(config: Config) -> list[str]:
     return names
 
 
+def training_articles(config: Config) -> tuple[frozenset[int], frozenset[int]]:
+    """XQuAD-R articles to train on and those held out from them for learning curves (`data.dev_articles`)."""
+    data = config.data
+    train, _ = split_articles(data.xquad_articles, data.test_fraction, data.split_seed)
+    return split_train_dev(train, data.dev_articles, data.split_seed) if data.dev_articles else (train, frozenset())
+
+
 def english_pairs(config: Config, cache_root: Path | None = None) -> Iterable[tuple[str, str, int]]:
     """The profile's English training pairs in order: XQuAD-R's training articles (a list), MS MARCO (a lazy stream)."""
     data = config.data
@@ -61,7 +68,7 @@ def english_pairs(config: Config, cache_root: Path | None = None) -> Iterable[tu
         from csir_lib.msmarco_data import english_training_pairs
 
         return english_training_pairs(config, cache_root)
-    train, _ = split_articles(data.xquad_articles, data.test_fraction, data.split_seed)
+    train, _ = training_articles(config)
     return list(xquad_pairs(train, negatives=config.training.negatives_per_positive, seed=data.split_seed,
                             data_dir=data.xquad_dir))
 
@@ -73,7 +80,7 @@ def translated_pairs(config: Config, cache_root: Path | None = None) -> Iterable
         from csir_lib.msmarco_data import translated_training_pairs
 
         return translated_training_pairs(config, cache_root, langs, data.split_seed)
-    train, _ = split_articles(data.xquad_articles, data.test_fraction, data.split_seed)
+    train, _ = training_articles(config)
     return xquad_pairs(train, query_langs=langs, doc_langs=langs, negatives=config.training.negatives_per_positive,
                        seed=data.split_seed, data_dir=data.xquad_dir)
 
