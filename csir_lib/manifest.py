@@ -50,8 +50,11 @@ def device() -> dict[str, Any]:
     return info
 
 
-def build_manifest(config: Config, notebooks: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """The manifest of a run_all of `config`, with the wall time (or cache hit) of each notebook."""
+def build_manifest(config: Config, notebooks: dict[str, dict[str, Any]], cold_cache: bool = False) -> dict[str, Any]:
+    """The manifest of a run_all of `config`, with the wall time (or cache hit) of each notebook.
+
+    `cold_cache`: the run started with an empty (or no) cache folder, so every artefact was made by it.
+    """
     return {
         "git_commit": _git("rev-parse", "HEAD") or "unknown",
         # the code and data that made the results: the results folder itself is being written by this very run
@@ -63,6 +66,8 @@ def build_manifest(config: Config, notebooks: dict[str, dict[str, Any]]) -> dict
         "packages": package_versions(),
         "device": device(),
         "notebooks": notebooks,
+        "cold_cache": cold_cache,
+        "total_seconds": round(sum(v.get("seconds", 0.0) for v in notebooks.values() if not v.get("cached")), 1),
         "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
 
