@@ -29,6 +29,7 @@ from csir_lib.training_data import xquad_pairs
 from csir_lib.xquad import split_articles
 
 VERSION = 1  # bump when the way a training set is made changes
+WIKI_CS_VERSION = "wiki-cs-2"  # Wiki-CS as the released code: NLTK stopwords, English sides, lower-cased, by chars
 PROGRESS_FROM = 100_000  # pairs: writes at least this long show a progress bar
 
 
@@ -153,8 +154,9 @@ def _switcher(system: str, config: Config, lexicons: Mapping[str, Mapping[str, P
     if system.startswith("ml_cs"):
         p = float(system.split("=", 1)[1]) if "@p=" in system else config.training.p
         return CodeSwitcher(tables(clwe, seen), "multilingual", p, seed)
-    if system == "wiki_cs":
-        return CodeSwitcher(tables("titles", seen), "wiki", None, seed)
+    if system == "wiki_cs":  # each side's language drawn from English and the seen languages, as the paper's code
+        sides = ["en", *seen]
+        return CodeSwitcher(tables("titles", seen), "wiki", None, seed, query_langs=sides, doc_langs=sides)
     return None
 
 
@@ -174,7 +176,8 @@ def build_training_set(system: str, config: Config, lexicons: Mapping[str, Mappi
     sources = sorted(str(p) for per_lang in lexicons.values() for p in per_lang.values())
     parts = [VERSION, system, config.data, config.training, config.languages.seen,
              [Path(p) for p in sources] if _switcher_needs_lexicons(system) else []]
-    extra = _source_key(config) + ([list(config.languages.miracl)] if system == "ml_cs_miracl" else [])
+    extra = _source_key(config) + ([list(config.languages.miracl)] if system == "ml_cs_miracl" else []) \
+        + ([WIKI_CS_VERSION] if system == "wiki_cs" else [])
     key = cache_key(*parts, *([extra] if extra else []))  # offline systems keep the keys they had
     out = artefact_path("training-sets", key, f"{system.replace(':', '_')}.tsv", cache_root)
     stats_path = out.with_suffix(".stats.json")

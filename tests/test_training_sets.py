@@ -107,6 +107,20 @@ def test_ml_cs_miracl_needs_a_miracl_language_with_a_clwe_lexicon(tmp_path, lexi
         build_training_set("ml_cs_miracl", config, without_ar, tmp_path / "cache")
 
 
+def test_wiki_cs_draws_each_side_from_english_and_the_seen_languages(tmp_path, lexicons):
+    from csir_lib.training_sets import _switcher
+
+    config = load_config(profile="smoke")  # seen: ar, de
+    switcher = _switcher("wiki_cs", config, lexicons)
+    assert switcher.query_langs == switcher.doc_langs == ("ar", "de", "en") and switcher.p == 1.0
+    built = build_training_set("wiki_cs", config, lexicons, tmp_path / "cache")
+    english = list(iter_pairs(build_training_set("zero_shot", config, lexicons, tmp_path / "cache").path))
+    switched = list(iter_pairs(built.path))
+    kept = sum(q == sq and q != q.lower() for (q, _, _), (sq, _, _) in zip(english, switched, strict=True))
+    cased = sum(q != q.lower() for q, _, _ in english)
+    assert 0.2 < kept / cased < 0.47  # a third of the query sides drawn English keep their text and casing
+
+
 def test_a_missing_lexicon_is_an_input_error(tmp_path, lexicons):
     config = load_config(profile="smoke", overrides={"languages.seen": ["de", "ru"]})
     with pytest.raises(InputError, match="system ml_cs needs a clwe-nn lexicon for ru"):
