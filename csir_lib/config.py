@@ -92,6 +92,8 @@ class TrainingConfig:
                                      metadata=_choices("zero_shot", "fine_tuning", "bl_cs", "ml_cs", "wiki_cs",
                                                        "ml_cs_miracl"))  # ml_cs_miracl: toward languages.miracl
     bl_cs_pairs: tuple[str, ...] = ("en-de",)  # query-document pairs that get a BL-CS model of their own
+    # Fine-tuning: one model over English and the seen languages (pooled), or one per pair of bl_cs_pairs (the paper)
+    fine_tuning: str = field(default="pooled", metadata=_choices("pooled", "per_pair"))
     seeds: tuple[int, ...] = (1,)
     steps: int = field(default=200, metadata=range_of(1, 10_000_000))
     batch_size: int = field(default=16, metadata=range_of(1, 4096))

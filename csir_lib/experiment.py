@@ -35,7 +35,7 @@ class Experiment:
     tasks: dict[str, Task]  # topics and qrels of each setting (corpora dropped once re-ranked)
     first_model: Path
     first_scores: pd.DataFrame
-    scores: pd.DataFrame  # results_stage.per_query_scores, BL-CS systems named "bl_cs"
+    scores: pd.DataFrame  # results_stage.per_query_scores, per-pair BL-CS and Fine-tuning named "bl_cs", "fine_tuning"
 
 
 def trained_models(study: Study, names: list[str] | None = None) -> tuple[Lexicons, Models]:
@@ -72,8 +72,8 @@ def run_experiment(study: Study, *, ratios: bool = False) -> Experiment:
     for label, task in retrieval_settings.iter_tasks(cfg, study.cache_dir):  # one task's passages in memory at once
         s = settings[label]
         first[label] = retrieval_settings.first_stage(task, first_model, cfg.rerank.depth, study.cache_dir)
-        chosen = {name: m for name, m in by_system.items()
-                  if not name.startswith("bl_cs:") or name == f"bl_cs:{s.query_lang}-{s.doc_lang}"}
+        chosen = {name: m for name, m in by_system.items()  # per-pair systems (bl_cs:, fine_tuning:) on their pair
+                  if ":" not in name or name.split(":", 1)[1] == f"{s.query_lang}-{s.doc_lang}"}
         runs[label] = reranking_stage.rerank_setting(
             label, task, first[label], chosen, x2en, () if ratios else TRANSLATE_TEST,
             cfg.rerank.batch_tokens, cfg.model.max_length, study.cache_dir, study.force)
@@ -81,7 +81,7 @@ def run_experiment(study: Study, *, ratios: bool = False) -> Experiment:
     metrics = cfg.evaluation.metrics
     order = list(settings.values())
     scores = results_stage.per_query_scores(order, tasks, runs, metrics)
-    scores["system"] = scores["system"].str.replace(r"^bl_cs:.*", "bl_cs", regex=True)
+    scores["system"] = scores["system"].str.replace(r"^(bl_cs|fine_tuning):.*", r"\1", regex=True)
     first_scores = results_stage.per_query_scores(
         order, tasks, {k: {("first stage", 0): v} for k, v in first.items()}, metrics)
     return Experiment(order, tasks, first_model, first_scores, scores)

@@ -10,9 +10,9 @@ is held in memory; queries and passages are looked up by byte offset (`csir_lib.
 Fine-tuning pairs are the same instances (qid, pid, label), the query in a query language and the passage in a
 document language, both drawn per instance (seeded) from the given languages: English from the MS MARCO files, any
 other language from mMARCO's Google translations (`unicamp-dl/mmarco` at the pinned revision of csir_lib.msmarco).
-Deliberate deviation, named: the paper trains one Fine-tuning model per exact language pair (query text in the
-query language, passage in the document language); this build trains one Fine-tuning model over English and the
-seen languages, as the offline profiles do with XQuAD-R (one model per pair would multiply training by 18 pairs).
+As the paper (`training.fine_tuning: per_pair`, the paper profile's choice) one Fine-tuning model per language
+pair: the query always in the pair's query language, the passage in its document language; `pooled` trains one
+model over English and the seen languages instead, as the offline profiles do with XQuAD-R.
 
 Files: `<cache_root>/downloads/msmarco/` (MS MARCO and sentence-transformers files, fetched with
 `csir_lib.download.download`, checked against ir_datasets' MD5 where known) and `<cache_root>/downloads/huggingface/`
@@ -133,9 +133,14 @@ def mmarco_file(kind: str, lang: str, split: str = "train", cache_root: str | Pa
 
 def language_files(lang: str, cache_root: str | Path | None = None) -> tuple[Path, Path]:
     """(train queries, collection) of `lang`: MS MARCO's own for English, mMARCO's translations otherwise."""
+    return language_file("queries", lang, cache_root), language_file("collection", lang, cache_root)
+
+
+def language_file(kind: str, lang: str, cache_root: str | Path | None = None) -> Path:
+    """The train queries (`kind` "queries") or the collection of `lang`, downloaded only when asked for."""
     if lang == "en":
-        return msmarco_file("queries.train.tsv", cache_root), msmarco_file("collection.tsv", cache_root)
-    return mmarco_file("queries", lang, "train", cache_root), mmarco_file("collection", lang, "train", cache_root)
+        return msmarco_file("queries.train.tsv" if kind == "queries" else "collection.tsv", cache_root)
+    return mmarco_file(kind, lang, "train", cache_root)
 
 
 def held_out_qids(path: str | Path, count: int = HELD_OUT_QUERIES) -> list[str]:
@@ -162,17 +167,21 @@ def english_training_pairs(config: Config, cache_root: str | Path | None = None)
 
 
 def translated_training_pairs(config: Config, cache_root: str | Path | None, langs: Sequence[str],
-                              seed: int) -> Iterator[tuple[str, str, int]]:
-    """The English instances with query and passage languages drawn per instance from `langs` (seeded), streamed."""
-    langs = list(dict.fromkeys(langs))
-    unknown = [lang for lang in langs if lang not in msmarco.MMARCO_LANGUAGES]
-    if not langs or unknown:
-        raise InputError(f"languages {unknown or langs!r} for Fine-tuning", path="languages.seen",
+                              seed: int, doc_langs: Sequence[str] | None = None) -> Iterator[tuple[str, str, int]]:
+    """The English instances, the query language drawn per instance from `langs`, the passage's from `doc_langs`.
+
+    `doc_langs` None means `langs`; seeded, streamed.
+    """
+    query_langs = list(dict.fromkeys(langs))
+    doc_langs = list(dict.fromkeys(langs if doc_langs is None else doc_langs))
+    unknown = [lang for lang in query_langs + doc_langs if lang not in msmarco.MMARCO_LANGUAGES]
+    if not query_langs or not doc_langs or unknown:
+        raise InputError(f"languages {unknown or [query_langs, doc_langs]!r} for Fine-tuning", path="languages.seen",
                          expected=f"mMARCO languages: {', '.join(sorted(msmarco.MMARCO_LANGUAGES))}")
-    return _translated(config, cache_root, langs, seed)
+    return _translated(config, cache_root, query_langs, doc_langs, seed)
 
 
-def _translated(config: Config, cache_root: str | Path | None, langs: list[str],
+def _translated(config: Config, cache_root: str | Path | None, query_langs: list[str], doc_langs: list[str],
                 seed: int) -> Iterator[tuple[str, str, int]]:
     """translated_training_pairs after the language check (a generator: lazy)."""
     t = config.training
@@ -180,13 +189,12 @@ def _translated(config: Config, cache_root: str | Path | None, langs: list[str],
     held_out = held_out_qids(msmarco_file(TRAIN_EVAL, cache_root))
     rng = random.Random(seed)
     with contextlib.ExitStack() as stack:
-        stores = {}
-        for lang in langs:
-            queries_path, collection_path = language_files(lang, cache_root)
-            stores[lang] = (stack.enter_context(PassageStore(queries_path)),
-                            stack.enter_context(PassageStore(collection_path)))
+        queries = {lang: stack.enter_context(PassageStore(language_file("queries", lang, cache_root)))
+                   for lang in query_langs}  # only the files a side uses: a collection takes GBs
+        passages = {lang: stack.enter_context(PassageStore(language_file("collection", lang, cache_root)))
+                    for lang in doc_langs}
         for number, qid, pid, label in msmarco_training_ids(triples, t.negatives_per_positive, t.max_instances,
                                                             held_out):
-            q_lang, d_lang = rng.choice(langs), rng.choice(langs)
-            query = lookup(stores[q_lang][0], qid, "qid", f"the {q_lang} queries", triples, number)
-            yield query, lookup(stores[d_lang][1], pid, "pid", f"the {d_lang} collection", triples, number), label
+            q_lang, d_lang = rng.choice(query_langs), rng.choice(doc_langs)
+            query = lookup(queries[q_lang], qid, "qid", f"the {q_lang} queries", triples, number)
+            yield query, lookup(passages[d_lang], pid, "pid", f"the {d_lang} collection", triples, number), label

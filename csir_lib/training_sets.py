@@ -1,8 +1,11 @@
 """The training data of every system the paper compares, written as pairs files in the cache.
 
-Zero-shot trains on English pairs as they are; Fine-tuning on translated pairs; BL-CS on English pairs switched
-toward one query-document language pair; ML-CS toward all seen languages (at p and at every ratio of the ratio
-analysis); Wiki-CS with the titles lexicons; ML-CS-MIRACL toward every MIRACL language with a CLWE lexicon.
+Zero-shot trains on English pairs as they are; Fine-tuning on translated pairs, one model over English and the
+seen languages (`training.fine_tuning: pooled`) or, as the paper, one per pair of `training.bl_cs_pairs` with the
+query in the pair's first and the passage in its second language (`per_pair`, the paper profile's choice); BL-CS on
+English pairs switched toward one query-document language pair; ML-CS toward all seen languages (at p and at every
+ratio of the ratio analysis); Wiki-CS with the titles lexicons; ML-CS-MIRACL toward every MIRACL language with a
+CLWE lexicon.
 English pairs come from XQuAD-R's training articles (`data.training_source: xquad`) or MS MARCO, Fine-tuning's
 from XQuAD-R's human translations or mMARCO (`msmarco`, see csir_lib.msmarco_data). The English pairs are
 written once per data configuration and shared by every system; every file is streamed (memory does not grow
@@ -37,7 +40,7 @@ PROGRESS_FROM = 100_000  # pairs: writes at least this long show a progress bar
 class TrainingSet:
     """One system's training pairs and how they were made."""
 
-    system: str  # e.g. "zero_shot", "bl_cs:en-de", "ml_cs", "ml_cs@p=0.25", "wiki_cs"
+    system: str  # e.g. "zero_shot", "fine_tuning", "fine_tuning:de-de", "bl_cs:en-de", "ml_cs@p=0.25", "wiki_cs"
     path: Path
     stats: dict
 
@@ -46,8 +49,8 @@ def system_names(config: Config) -> list[str]:
     """Every trained system of the profile, in table order (ratio variants of ML-CS after the main systems)."""
     names = []
     for system in config.training.systems:
-        if system == "bl_cs":
-            names += [f"bl_cs:{pair}" for pair in config.training.bl_cs_pairs]
+        if system == "bl_cs" or (system == "fine_tuning" and config.training.fine_tuning == "per_pair"):
+            names += [f"{system}:{pair}" for pair in config.training.bl_cs_pairs]
         else:
             names.append(system)
     if "ml_cs" in config.training.systems:
@@ -67,16 +70,21 @@ def english_pairs(config: Config, cache_root: Path | None = None) -> Iterable[tu
                             data_dir=data.xquad_dir))
 
 
-def translated_pairs(config: Config, cache_root: Path | None = None) -> Iterable[tuple[str, str, int]]:
-    """Fine-tuning's pairs: query and passage languages drawn (seeded) from English and the seen languages."""
-    data, langs = config.data, ["en", *config.languages.seen]
+def translated_pairs(config: Config, cache_root: Path | None = None,
+                     pair: str | None = None) -> Iterable[tuple[str, str, int]]:
+    """Fine-tuning's pairs: each side's language drawn (seeded) from English and the seen languages, or `pair`'s.
+
+    With `pair` ("de-it") the query is in its first language and the passage in its second.
+    """
+    data = config.data
+    query_langs, doc_langs = ([lang] for lang in pair.split("-")) if pair else (["en", *config.languages.seen],) * 2
     if data.training_source == "msmarco":
         from csir_lib.msmarco_data import translated_training_pairs
 
-        return translated_training_pairs(config, cache_root, langs, data.split_seed)
+        return translated_training_pairs(config, cache_root, query_langs, data.split_seed, doc_langs)
     train, _ = split_articles(data.xquad_articles, data.test_fraction, data.split_seed)
-    return xquad_pairs(train, query_langs=langs, doc_langs=langs, negatives=config.training.negatives_per_positive,
-                       seed=data.split_seed, data_dir=data.xquad_dir)
+    return xquad_pairs(train, query_langs=query_langs, doc_langs=doc_langs,
+                       negatives=config.training.negatives_per_positive, seed=data.split_seed, data_dir=data.xquad_dir)
 
 
 def _source_key(config: Config) -> list[str]:
@@ -183,10 +191,11 @@ def build_training_set(system: str, config: Config, lexicons: Mapping[str, Mappi
     stats_path = out.with_suffix(".stats.json")
     if out.exists() and stats_path.exists() and not force:
         return TrainingSet(system, out, json.loads(stats_path.read_text()))
-    if system == "fine_tuning":
-        langs = ["en", *config.languages.seen]
+    if system.split(":")[0] == "fine_tuning":
+        pair = system.split(":", 1)[1] if ":" in system else None
+        langs = pair.split("-") if pair else ["en", *config.languages.seen]
         msmarco = config.data.training_source == "msmarco"
-        count = write_counted(out, translated_pairs(config, cache_root), system, _expected_pairs(config))
+        count = write_counted(out, translated_pairs(config, cache_root, pair), system, _expected_pairs(config))
         mode = "mMARCO Google translations, English from MS MARCO" if msmarco else "XQuAD-R human translations"
         stats = {"mode": f"translated ({mode})", "languages": langs, "pairs": count}
     else:

@@ -179,6 +179,21 @@ def test_fine_tuning_pairs_translate_the_same_instances(ms: SimpleNamespace) -> 
                                                                    hub_cache)}
 
 
+def test_fine_tuning_per_pair_keeps_each_side_in_its_language(ms: SimpleNamespace) -> None:
+    config = paper_config(**{"training.systems": ["fine_tuning"], "training.fine_tuning": "per_pair",
+                             "training.bl_cs_pairs": ["de-ar", "de-de"]})
+    assert system_names(config) == ["fine_tuning:de-ar", "fine_tuning:de-de"]
+    built = build_training_set("fine_tuning:de-ar", config, ms.lexicons, ms.root)
+    assert list(iter_pairs(built.path)) == [(translated("de", q), translated("ar", p), label)
+                                            for q, p, label in EXPECTED]
+    assert built.stats["languages"] == ["de", "ar"] and built.stats["pairs"] == 8
+    assert {call[1] for call in ms.calls} == {"data/google/queries/train/german_queries.train.tsv",
+                                              "data/google/collections/arabic_collection.tsv"}  # nothing else
+    same = build_training_set("fine_tuning:de-de", config, ms.lexicons, ms.root)
+    assert list(iter_pairs(same.path)) == [(translated("de", q), translated("de", p), label)
+                                           for q, p, label in EXPECTED]
+
+
 def test_fine_tuning_rejects_languages_mmarco_lacks(ms: SimpleNamespace) -> None:
     with pytest.raises(InputError, match="'sw'"):  # at once, not at the first pair
         msmarco_data.translated_training_pairs(paper_config(), ms.root, ["en", "sw"], seed=1)

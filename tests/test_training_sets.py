@@ -55,6 +55,28 @@ def test_system_names_expand_pairs_and_ratios():
                                     "ml_cs@p=0.25", "ml_cs@p=0.75", "ml_cs@p=1"]
 
 
+def test_paper_profile_trains_monolingual_bl_cs_and_one_fine_tuning_per_pair():
+    names = system_names(load_config(profile="paper"))
+    pairs = ["en-de", "en-it", "en-ar", "en-ru", "de-it", "de-nl", "de-ru", "ar-it", "ar-ru",
+             "de-de", "ru-ru", "ar-ar", "nl-nl", "it-it"]
+    assert names[:1 + 2 * len(pairs)] == ["zero_shot", *[f"fine_tuning:{p}" for p in pairs],
+                                          *[f"bl_cs:{p}" for p in pairs]]
+    assert "fine_tuning" not in names and load_config(profile="demo").training.fine_tuning == "pooled"
+
+
+def test_fine_tuning_per_pair_offline_puts_query_and_passage_in_the_pair_languages(tmp_path):
+    config = load_config(profile="smoke", overrides={"training.fine_tuning": "per_pair",
+                                                     "training.bl_cs_pairs": ["de-ar"]})
+    assert system_names(config)[:2] == ["zero_shot", "fine_tuning:de-ar"]
+    built = build_training_set("fine_tuning:de-ar", config, {}, tmp_path / "cache")
+    de, ar = load_language("de"), load_language("ar")
+    question = next(q for q in de.questions if q.article in split_articles(4, 0.5, seed=13)[0])
+    first = next(iter_pairs(built.path))
+    answer = next(q for q in ar.questions if q.qid == question.qid).answer_docid
+    assert first == (question.text, ar.by_docid[answer].text, 1)
+    assert built.stats["languages"] == ["de", "ar"]
+
+
 @pytest.fixture
 def lexicons(tmp_path):
     """Hand-made EN->X lexicons for the smoke profile's seen languages."""
