@@ -1,8 +1,8 @@
 """Evaluate every run of every setting, test systems against Zero-shot, and shape the results for tables.
 
 Per-query scores are kept for every (setting, system, seed); significance tests use per-query scores averaged
-over seeds (the paper selected the best seed instead: described, not copied), corrected over every comparison
-of one table.
+over seeds (the paper's code meant to test each system's best seed but tested seed 3's runs: see
+csir_lib.significance), corrected over every comparison of one table.
 """
 
 from __future__ import annotations
