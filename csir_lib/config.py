@@ -42,6 +42,8 @@ class DataConfig:
     split_seed: int = 13
     # where training pairs come from: XQuAD-R training articles (offline) or MS MARCO + mMARCO (paper, downloaded)
     training_source: str = field(default="xquad", metadata=_choices("xquad", "msmarco"))
+    # msmarco: MS MARCO's id triples in a seeded random order; sbert: sentence-transformers' shuffled copy (the paper's)
+    msmarco_triples: str = field(default="msmarco", metadata=_choices("msmarco", "sbert"))
     # where the MoIR/CLIR/MLIR test tasks come from: XQuAD-R test articles (offline) or mMARCO dev.small (paper)
     evaluation_source: str = field(default="xquad", metadata=_choices("xquad", "mmarco"))
 

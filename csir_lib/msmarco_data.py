@@ -1,11 +1,13 @@
 """The paper profile's training data (`data.training_source: msmarco`): MS MARCO and mMARCO pairs, streamed.
 
-English pairs as in the paper: sentence-transformers' shuffled id triples `msmarco-qidpidtriples.rnd-shuf.train.tsv.gz`,
-MS MARCO's `queries.train.tsv` and `collection.tsv` (members of `queries.tar.gz` and `collection.tar.gz`), one
-positive to `training.negatives_per_positive` negatives, at most `training.max_instances` instances. Like the
-paper's code (after sentence-transformers' example) the stream skips the 200 queries held out for validation: the
-first 200 distinct qids of `msmarco-qidpidtriples.rnd-shuf.train-eval.tsv.gz`. Nothing of the 20M-line triples file
-is held in memory; queries and passages are looked up by byte offset (`csir_lib.msmarco.PassageStore`).
+English pairs as in the paper: id triples in a random order, MS MARCO's `queries.train.tsv` and `collection.tsv`
+(members of `queries.tar.gz` and `collection.tar.gz`), one positive to `training.negatives_per_positive` negatives,
+at most `training.max_instances` instances. The triples (`data.msmarco_triples`): `msmarco`, MS MARCO's own
+`qidpidtriples.train.full.2.tsv.gz` in a seeded random order (csir_lib.msmarco_shuffle says why), nothing held out;
+or `sbert`, sentence-transformers' shuffled `msmarco-qidpidtriples.rnd-shuf.train.tsv.gz`, which the paper used,
+skipping like the paper's code the 200 queries held out for validation (the first 200 distinct qids of
+`msmarco-qidpidtriples.rnd-shuf.train-eval.tsv.gz`). Nothing of a 20M-line triples file is held in memory while
+pairs stream; queries and passages are looked up by byte offset (`csir_lib.msmarco.PassageStore`).
 
 Fine-tuning pairs are the same instances (qid, pid, label), the query in a query language and the passage in a
 document language, both drawn per instance (seeded) from the given languages: English from the MS MARCO files, any
@@ -44,6 +46,8 @@ from csir_lib.msmarco import PassageStore, lookup, msmarco_training_ids, msmarco
 
 TRIPLES = "msmarco-qidpidtriples.rnd-shuf.train.tsv.gz"
 TRAIN_EVAL = "msmarco-qidpidtriples.rnd-shuf.train-eval.tsv.gz"
+FULL_TRIPLES = "qidpidtriples.train.full.2.tsv.gz"
+TRIPLES_OF = {"sbert": (TRIPLES, TRAIN_EVAL), "msmarco": (FULL_TRIPLES,)}  # data.msmarco_triples -> downloads
 HELD_OUT_QUERIES = 200  # the paper's code validates on the first 200 queries of TRAIN_EVAL and skips them in training
 ARCHIVE_OF = {  # file -> the MS MARCO archive that holds it as a member of that name
     "collection.tsv": "collection.tar.gz",
@@ -51,11 +55,12 @@ ARCHIVE_OF = {  # file -> the MS MARCO archive that holds it as a member of that
     "queries.dev.tsv": "queries.tar.gz",
     "top1000.dev": "top1000.dev.tar.gz",
 }
-KNOWN_MD5 = {  # from ir_datasets' downloads.json (allenai/ir_datasets), checked after each download
+KNOWN_MD5 = {  # from ir_datasets' downloads.json (allenai/ir_datasets @ae24b53), checked after each download
     "queries.tar.gz": "c177b2795d5f2dcc524cf00fcd973be1",
     "qidpidtriples.train.full.2.tsv.gz": "219083e80a0a751c08b968c2f31a4e0b",
     "top1000.dev.tar.gz": "8c140662bdf123a98fbfe3bb174c5831",
-}
+}  # no hash known: collection.tar.gz (ir_datasets lists only collectionandqueries.tar.gz) and sentence-transformers'
+#    two files; no publisher gives a SHA-256 for any MS MARCO file, so none is pinned
 
 
 def fetch(name: str, cache_root: str | Path | None = None) -> Path:
@@ -155,11 +160,21 @@ def held_out_qids(path: str | Path, count: int = HELD_OUT_QUERIES) -> list[str]:
     return list(found)
 
 
+def training_triples(config: Config, cache_root: str | Path | None = None) -> tuple[Path, list[str]]:
+    """The id triples the training instances come from (`data.msmarco_triples`) and the qids they skip."""
+    if config.data.msmarco_triples == "sbert":
+        return msmarco_file(TRIPLES, cache_root), held_out_qids(msmarco_file(TRAIN_EVAL, cache_root))
+    from csir_lib.msmarco_shuffle import shuffled_head
+
+    count, seed = config.training.max_instances, config.data.split_seed
+    dest = downloads_dir(cache_root, "msmarco") / f"qidpidtriples.train.full.2.seed{seed}.first{count}.tsv"
+    return shuffled_head(msmarco_file(FULL_TRIPLES, cache_root), dest, count, seed), []
+
+
 def english_training_pairs(config: Config, cache_root: str | Path | None = None) -> Iterator[tuple[str, str, int]]:
     """The paper's English MS MARCO pairs, streamed lazily (nothing is downloaded or read before the first pair)."""
     t = config.training
-    triples = msmarco_file(TRIPLES, cache_root)
-    held_out = held_out_qids(msmarco_file(TRAIN_EVAL, cache_root))
+    triples, held_out = training_triples(config, cache_root)
     queries_path, collection_path = language_files("en", cache_root)
     with PassageStore(queries_path) as queries, PassageStore(collection_path) as collection:
         yield from msmarco_training_pairs(triples, queries, collection, t.negatives_per_positive, t.max_instances,
@@ -185,8 +200,7 @@ def _translated(config: Config, cache_root: str | Path | None, query_langs: list
                 seed: int) -> Iterator[tuple[str, str, int]]:
     """translated_training_pairs after the language check (a generator: lazy)."""
     t = config.training
-    triples = msmarco_file(TRIPLES, cache_root)
-    held_out = held_out_qids(msmarco_file(TRAIN_EVAL, cache_root))
+    triples, held_out = training_triples(config, cache_root)
     rng = random.Random(seed)
     with contextlib.ExitStack() as stack:
         queries = {lang: stack.enter_context(PassageStore(language_file("queries", lang, cache_root)))

@@ -92,9 +92,9 @@ def _source_key(config: Config) -> list[str]:
     if config.data.training_source != "msmarco":
         return []
     from csir_lib import msmarco
-    from csir_lib.msmarco_data import ARCHIVE_OF, TRAIN_EVAL, TRIPLES
+    from csir_lib.msmarco_data import ARCHIVE_OF, TRIPLES_OF
 
-    names = [TRIPLES, TRAIN_EVAL, ARCHIVE_OF["collection.tsv"], ARCHIVE_OF["queries.train.tsv"]]
+    names = [*TRIPLES_OF[config.data.msmarco_triples], ARCHIVE_OF["collection.tsv"], ARCHIVE_OF["queries.train.tsv"]]
     return [msmarco.MSMARCO_URLS[name] for name in names] + [f"{msmarco.MMARCO_REPO}@{msmarco.MMARCO_REVISION}"]
 
 
