@@ -84,6 +84,33 @@ def file_identity(path: str | Path) -> str:
     return digest
 
 
+def hub_blob_checked(path: str | Path) -> Path:
+    """A file of huggingface_hub's cache once its bytes match the blob it links to, named by the hub's record.
+
+    The cache names a blob by the hub's ETag: the LFS SHA-256 for large files, the git blob id for small ones, so
+    the check needs no network and follows the pinned revision. A path that is no such link (a local copy) has
+    no record to check against and is returned as it is. SHA-256s are remembered beside the file (`file_identity`).
+    """
+    import re
+
+    path = Path(path)
+    blob = path.resolve().name
+    if re.fullmatch(r"[0-9a-f]{64}", blob):
+        actual = file_identity(path)
+    elif re.fullmatch(r"[0-9a-f]{40}", blob):
+        digest = hashlib.sha1(f"blob {path.stat().st_size}\0".encode(), usedforsecurity=False)
+        digest.update(path.read_bytes())
+        actual = digest.hexdigest()
+    else:
+        return path
+    if actual != blob:
+        from csir_lib.errors import InputError
+
+        raise InputError(f"checksum mismatch: {actual[:12]}... is not the hub's {blob[:12]}...", path=path,
+                         expected="the hub's file unchanged: delete it from the cache and run again")
+    return path
+
+
 def download(url: str, dest: str | Path, sha256: str | None = None, timeout: float = 60.0) -> Path:
     """Fetch `url` to `dest` atomically, verifying `sha256` when given; an existing good `dest` is kept as is."""
     dest = Path(dest)
