@@ -16,6 +16,9 @@ from csir_lib.atomic import atomic_open, write_text
 from csir_lib.cache import DEFAULT_CACHE, file_sha256
 
 USER_AGENT = "csir-lib/0.1 (reproduction of Litschko et al. 2023; https://github.com/mainlp/CodeSwitchCLIR)"
+# No hash is pinned for the files below: neither MUSE/fastText (dl.fbaipublicfiles.com) nor linguatools publish
+# checksums, and ir_datasets lists none of them; Wikipedia's `latest` dumps change with every dump (each dated
+# dump has its own md5sums file, but `latest` names no date). MS MARCO's MD5s: csir_lib.msmarco_data.KNOWN_MD5.
 MUSE_VECTORS = "https://dl.fbaipublicfiles.com/arrival/vectors/wiki.multi.{lang}.vec"
 MUSE_DICTIONARY = "https://dl.fbaipublicfiles.com/arrival/dictionaries/{src}-{tgt}{suffix}.txt"
 FASTTEXT_WIKI = "https://dl.fbaipublicfiles.com/fasttext/vectors-wiki/wiki.{lang}.vec"
