@@ -19,8 +19,9 @@ code (mainlp/CodeSwitchCLIR) left room:
   token switches (with probability p) only if it is in that language's lexicon. We draw the language for
   every token and then the switch; the paper drew the language after a successful switch draw: the same
   distribution. `eligible` in the statistics counts tokens covered by their drawn language.
-- Wiki-CS, against the released code (src/train_data/codeswitch_wiki_{1.ipynb,2.py}), four choices kept as it
-  made them, one fixed:
+- Wiki-CS, against the released code (src/train_data/codeswitch_wiki_{1.ipynb,2.py}): all four of its choices
+  below are kept, because the paper's Wiki-CS numbers were made with them and each changes what the model sees
+  (how many titles switch, how much English stays, the casing); one bug is fixed:
   1. single-word titles that are NLTK English stopwords are skipped, with NLTK's own 179-word list shipped as
      data/stopwords/english.txt (not stopwordsiso's 1,298 words, which hold content words such as "world",
      "state" or "new": with them such titles never switched);
@@ -34,9 +35,9 @@ code (mainlp/CodeSwitchCLIR) left room:
   4. candidates (word n-grams of up to 3 tokens) are taken longest first by characters, ties leftmost, never
      overlapping;
   fixed: matching is on whole tokens (the released code replaced substrings, e.g. "new" inside "newark", and
-  could re-match text it had just inserted). A token with a period attached inside the text ("york." in "new
-  york. the") is matched without it. One language per side and training instance; each match replaced with
-  probability p (1.0 by default).
+  could re-match text it had just inserted: corrupted words, not a design choice). A token with a period attached
+  inside the text ("york." in "new york. the") is matched without it. One language per side and training
+  instance; each match replaced with probability p (1.0 by default).
 - "en" as a side's language keeps that side English (e.g. BL-CS for the pair EN-DE switches passages only).
 """
 
