@@ -58,6 +58,11 @@ def system_names(config: Config) -> list[str]:
     return names
 
 
+def papers_fine_tuning(config: Config) -> bool:
+    """Whether Fine-tuning is trained as the paper did: one model per language pair (training.fine_tuning)."""
+    return "fine_tuning" in config.training.systems and config.training.fine_tuning == "per_pair"
+
+
 def english_pairs(config: Config, cache_root: Path | None = None) -> Iterable[tuple[str, str, int]]:
     """The profile's English training pairs in order: XQuAD-R's training articles (a list), MS MARCO (a lazy stream)."""
     data = config.data

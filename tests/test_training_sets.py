@@ -9,7 +9,7 @@ from csir_lib.errors import InputError
 from csir_lib.formats import iter_pairs
 from csir_lib.lexicon import from_pairs, write_lexicon
 from csir_lib.training_data import xquad_pairs
-from csir_lib.training_sets import build_training_set, system_names
+from csir_lib.training_sets import build_training_set, papers_fine_tuning, system_names
 from csir_lib.xquad import load_language, split_articles
 
 TRAIN, TEST = split_articles(48, 0.5, seed=13)
@@ -62,6 +62,7 @@ def test_paper_profile_trains_monolingual_bl_cs_and_one_fine_tuning_per_pair():
     assert names[:1 + 2 * len(pairs)] == ["zero_shot", *[f"fine_tuning:{p}" for p in pairs],
                                           *[f"bl_cs:{p}" for p in pairs]]
     assert "fine_tuning" not in names and load_config(profile="demo").training.fine_tuning == "pooled"
+    assert papers_fine_tuning(load_config(profile="paper")) and not papers_fine_tuning(load_config(profile="demo"))
 
 
 def test_fine_tuning_per_pair_offline_puts_query_and_passage_in_the_pair_languages(tmp_path):
