@@ -43,6 +43,8 @@ class DataConfig:
     split_seed: int = 13
     # where training pairs come from: XQuAD-R training articles (offline) or MS MARCO + mMARCO (paper, downloaded)
     training_source: str = field(default="xquad", metadata=_choices("xquad", "msmarco"))
+    # msmarco: MS MARCO's id triples in a seeded random order; sbert: sentence-transformers' shuffled copy (the paper's)
+    msmarco_triples: str = field(default="msmarco", metadata=_choices("msmarco", "sbert"))
     # where the MoIR/CLIR/MLIR test tasks come from: XQuAD-R test articles (offline) or mMARCO dev.small (paper)
     evaluation_source: str = field(default="xquad", metadata=_choices("xquad", "mmarco"))
 
@@ -93,6 +95,8 @@ class TrainingConfig:
                                      metadata=_choices("zero_shot", "fine_tuning", "bl_cs", "ml_cs", "wiki_cs",
                                                        "ml_cs_miracl"))  # ml_cs_miracl: toward languages.miracl
     bl_cs_pairs: tuple[str, ...] = ("en-de",)  # query-document pairs that get a BL-CS model of their own
+    # Fine-tuning: one model over English and the seen languages (pooled), or one per pair of bl_cs_pairs (the paper)
+    fine_tuning: str = field(default="pooled", metadata=_choices("pooled", "per_pair"))
     seeds: tuple[int, ...] = (1,)
     steps: int = field(default=200, metadata=range_of(1, 10_000_000))
     batch_size: int = field(default=16, metadata=range_of(1, 4096))

