@@ -21,11 +21,25 @@ code (mainlp/CodeSwitchCLIR) left room:
   token switches (with probability p) only if it is in that language's lexicon. We draw the language for
   every token and then the switch; the paper drew the language after a successful switch draw: the same
   distribution. `eligible` in the statistics counts tokens covered by their drawn language.
-- Wiki-CS: word n-grams of up to 3 tokens, longest first then leftmost, never overlapping, matched on whole
-  tokens (the released code replaced substrings, e.g. "new" inside "newark": a bug); n-grams that are English
-  stopwords (stopwordsiso) are skipped; a token with a period attached inside the text ("York." in "New York.
-  The") is matched without it. One language per side and training instance; each match replaced with
-  probability p (1.0 by default).
+- Wiki-CS, against the released code (src/train_data/codeswitch_wiki_{1.ipynb,2.py}): all four of its choices
+  below are kept, because the paper's Wiki-CS numbers were made with them and each changes what the model sees
+  (how many titles switch, how much English stays, the casing); one bug is fixed:
+  1. single-word titles that are NLTK English stopwords are skipped, with NLTK's own 179-word list shipped as
+     data/stopwords/english.txt (not stopwordsiso's 1,298 words, which hold content words such as "world",
+     "state" or "new": with them such titles never switched);
+  2. each side draws its language from the languages it is given, which for the `wiki_cs` system are English
+     and the seen languages (csir_lib.training_sets), as the released code drew from all six: about a sixth of
+     the sides stay English;
+  3. a side switched toward a language other than English is lower-cased as a whole before matching, as the
+     released code lower-cased the text of its per-language Wiki-CS files (targets are inserted as the lexicon
+     gives them; titles lexicons are lower-case); a side drawn English keeps its text and casing, and so does
+     every side at p = 0;
+  4. candidates (word n-grams of up to 3 tokens) are taken longest first by characters, ties leftmost, never
+     overlapping;
+  fixed: matching is on whole tokens (the released code replaced substrings, e.g. "new" inside "newark", and
+  could re-match text it had just inserted: corrupted words, not a design choice). A token with a period attached
+  inside the text ("york." in "new york. the") is matched without it. One language per side and training
+  instance; each match replaced with probability p (1.0 by default).
 - "en" as a side's language keeps that side English (e.g. BL-CS for the pair EN-DE switches passages only).
 """
 
@@ -102,9 +116,9 @@ class CodeSwitcher:
                       for lang, lexicon in self.lexicons.items()}
         if mode == "wiki":
             if stopwords is None:
-                import stopwordsiso
+                from csir_lib.shipped import english_stopwords
 
-                stopwords = stopwordsiso.stopwords("en")
+                stopwords = english_stopwords()
             self.stopwords = frozenset(_normal_key(word) for word in stopwords)
 
     def _side(self, langs: str | Sequence[str] | None, option: str) -> tuple[str, ...]:
@@ -200,18 +214,21 @@ class CodeSwitcher:
         return switched
 
     def _switch_wiki(self, text: str, langs: tuple[str, ...], rng: random.Random, counts: SideCounts) -> str:
-        """Wiki-CS of one side: one language for the whole text, its n-grams replaced longest first."""
+        """Wiki-CS of one side: one language for the whole (lower-cased) text, its n-grams replaced longest first."""
         lang = langs[min(int(rng.random() * len(langs)), len(langs) - 1)]
-        lexicon, spans = self.lexicons.get(lang), wiki_spans(text)
+        lexicon = self.lexicons.get(lang)
+        if lexicon is not None and self.p > 0:  # p = 0 returns the input, in this mode too
+            text = text.lower()
+        spans = wiki_spans(text)
         chosen: list[tuple[int, int, str]] = []
         if lexicon is not None:
-            lowers = [text[a:b].lower() for a, b in spans]
+            lowers = [text[a:b] for a, b in spans]
+            found = [(-len(key), i, n, key) for n in range(self.max_n[lang], 0, -1)
+                     for i in range(len(spans) - n + 1)
+                     if (key := " ".join(lowers[i:i + n])) not in self.stopwords and key in lexicon]
             taken = [False] * len(spans)
-            for n in range(self.max_n[lang], 0, -1):
-                for i in range(len(spans) - n + 1):
-                    key = " ".join(lowers[i:i + n])
-                    if True in taken[i:i + n] or key in self.stopwords or key not in lexicon:
-                        continue
+            for _, i, n, key in sorted(found):  # longest first by characters, then leftmost
+                if True not in taken[i:i + n]:
                     chosen.append((i, n, lexicon[key]))
                     taken[i:i + n] = [True] * n
         replacements, eligible, switched = [], 0, 0
