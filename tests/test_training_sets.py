@@ -52,7 +52,7 @@ def test_unknown_language_and_no_negatives():
 def test_system_names_expand_pairs_and_ratios():
     config = load_config(profile="demo")
     assert system_names(config) == ["zero_shot", "fine_tuning", "bl_cs:en-de", "bl_cs:ar-ru", "ml_cs", "wiki_cs",
-                                    "ml_cs@p=0.25", "ml_cs@p=0.75", "ml_cs@p=1"]
+                                    "ml_cs@p=0.25", "ml_cs@p=1"]
 
 
 def test_paper_profile_trains_monolingual_bl_cs_and_one_fine_tuning_per_pair():
