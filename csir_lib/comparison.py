@@ -56,11 +56,17 @@ class Comparison:
             note += f" {NOT_LEARNED.strip()}: training did not leave the label prior (notebook 03)."
         return Table(table.systems, table.rows, note, table.decimals, table.extra_columns)
 
+    def _row_means(self, row: tuple[str, str, str]) -> pd.Series:
+        """Each system's mean of the metric on one row (setting, query_lang, doc_lang)."""
+        setting, q, d = row
+        s = self.summary
+        return s[(s.setting == setting) & (s.query_lang == q) & (s.doc_lang == d)
+                 & (s.metric == self.metric)].set_index("system")["value"]
+
     def reference_check(self, row: tuple[str, str, str], scale: float = 100.0) -> pd.DataFrame:
         """Every trained system of one row against both references: means, corrected p-values and a reading."""
         setting, q, d = row
-        means = self.summary[(self.summary.setting == setting) & (self.summary.query_lang == q)
-                             & (self.summary.doc_lang == d)].set_index("system")["value"]
+        means = self._row_means(row)
         tests = self.reference_tests[(self.reference_tests.setting == setting)
                                      & (self.reference_tests.query_lang == q) & (self.reference_tests.doc_lang == d)]
         out = []
@@ -74,24 +80,6 @@ class Comparison:
                         "reading": (f"{words[FIRST_STAGE]} than the {FIRST_STAGE}, {words[RANDOM]} than a {RANDOM}"
                                     + ("; BELOW ITS FIRST STAGE" if below else ""))})
         return pd.DataFrame(out)
-
-    def verdict(self, label_row: tuple[str, str, str], system: str) -> str:
-        """A sentence on `system` against both references in one row, with corrected p-values."""
-        setting, q, d = label_row
-        row = self.summary[(self.summary.setting == setting) & (self.summary.query_lang == q)
-                           & (self.summary.doc_lang == d)].set_index("system")["value"]
-        tests = self.reference_tests
-        parts = []
-        for reference in REFERENCES:
-            hit = tests[(tests.setting == setting) & (tests.query_lang == q) & (tests.doc_lang == d)
-                        & (tests.system == system) & (tests.baseline == reference)]
-            if hit.empty or reference not in row or system not in row:
-                continue
-            p = float(hit.p_corrected.iloc[0])
-            parts.append(f"{reading(row[system] - row[reference], p, self.alpha)} than the {reference} "
-                         f"({100 * row[system]:.1f} vs {100 * row[reference]:.1f}, corrected p = {p:.2g})")
-        pair = f"{q.upper()}-{d.upper()}"
-        return f"{pair}: {system} is " + "; ".join(parts) + "." if parts else f"{pair}: {system} not measured."
 
 
 def reading(difference: float, p_corrected: float, alpha: float, mde: float | None = None) -> str:
@@ -149,6 +137,7 @@ def pooled_sentences(pooled: pd.DataFrame, scale: float = 100.0) -> list[str]:
 def pooled_rows(pooled: pd.DataFrame) -> list[dict[str, object]]:
     """`pooled_gains` in the long metrics.csv format (experiment "pooled"; query_lang and doc_lang name the pairs)."""
     return [{"experiment": "pooled", "setting": r.setting, "system": r.system, "query_lang": r.pairs,
-             "doc_lang": r.pairs, "metric": f"{r.metric} gain", "value": r.gain, "n_queries": r.n_queries,
-             "ci_low": r.ci_low, "ci_high": r.ci_high, "p_value": r.p_value, "p_corrected": r.p_corrected,
-             "mde": r.mde, "n_settings": r.n_settings, "baseline": r.baseline} for r in pooled.itertuples()]
+             "doc_lang": r.pairs, "metric": f"{r.metric} gain vs {r.baseline}", "value": r.gain,
+             "n_queries": r.n_queries, "ci_low": r.ci_low, "ci_high": r.ci_high, "p_value": r.p_value,
+             "p_corrected": r.p_corrected, "mde": r.mde, "n_settings": r.n_settings, "baseline": r.baseline}
+            for r in pooled.itertuples()]

@@ -205,7 +205,7 @@ def check(claims: list[dict[str, Any]], profile: str, main: pd.DataFrame, ratio:
     rows, measured = [], []
     for claim in claims:
         if claim["kind"] == "first_stage":
-            rows.append(check_first_stage(claim, miracl, candidates or "none"))
+            rows.append({**check_first_stage(claim, miracl, candidates or "none"), "pairs": ""})
             continue
         for pairs in [claim.get("pairs", "all"), *claim.get("also", [])]:
             value = ours(claim, main, ratio, pairs)

@@ -72,8 +72,9 @@ def train_systems(config: Config, model_dir: Path, sets: Sequence[TrainingSet], 
     for training_set in sets:
         for seed in config.training.seeds:
             spec = train_spec(config, model_dir, training_set, seed, cache_root, dev)
-            print(f"training {training_set.system} (seed {seed})", flush=True)
-            results[(training_set.system, seed)] = train_cross_encoder(spec, restart=force)
+            print(f"training {training_set.system} (seed {seed}) ...", end=" ", flush=True)
+            result = results[(training_set.system, seed)] = train_cross_encoder(spec, restart=force)
+            print("cached" if result.cached else f"done in {result.wall_seconds:.0f} s", flush=True)
     return results
 
 

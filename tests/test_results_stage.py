@@ -76,8 +76,8 @@ def _pooled(setting: str, pairs: str, system: str, gain: float, ci: tuple[float,
             baseline: str = "zero_shot") -> dict:
     """One pooled-gain row of notebook 04's metrics.csv."""
     return {"experiment": "pooled", "setting": setting, "system": system, "query_lang": pairs, "doc_lang": pairs,
-            "metric": "mrr@10 gain", "value": gain, "ci_low": ci[0], "ci_high": ci[1], "p_value": p, "mde": mde,
-            "n_settings": 10 if pairs == "all" else 5, "baseline": baseline}
+            "metric": f"mrr@10 gain vs {baseline}", "value": gain, "ci_low": ci[0], "ci_high": ci[1], "p_value": p,
+            "mde": mde, "n_settings": 10 if pairs == "all" else 5, "baseline": baseline}
 
 
 def test_expected_check_statuses_and_readings():
