@@ -8,6 +8,8 @@ code (mainlp/CodeSwitchCLIR) left room:
   for byte (p = 0 returns the input), and the detokeniser's normalisations (quotes, spacing) never touch it.
   The spans come from `token_spans`, which runs NLTK on each whitespace-separated chunk in its one-character
   context and caches the result: tested equal to NLTK on whole texts, and far faster.
+- Translate Test reads text in X: zh, ja and th are cut into words by csir_lib.tokenise's segmenters (the one
+  tokenisation of every stage), and switched words that would touch other words get a space between them.
 - Look-up by the lower-cased token; unswitched tokens keep their casing (Translate Test included, where the
   released code lower-cased the whole text).
 - Randomness: one `random.Random` per row, seeded from (seed, row index), so the output depends neither on
@@ -19,11 +21,25 @@ code (mainlp/CodeSwitchCLIR) left room:
   token switches (with probability p) only if it is in that language's lexicon. We draw the language for
   every token and then the switch; the paper drew the language after a successful switch draw: the same
   distribution. `eligible` in the statistics counts tokens covered by their drawn language.
-- Wiki-CS: word n-grams of up to 3 tokens, longest first then leftmost, never overlapping, matched on whole
-  tokens (the released code replaced substrings, e.g. "new" inside "newark": a bug); n-grams that are English
-  stopwords (stopwordsiso) are skipped; a token with a period attached inside the text ("York." in "New York.
-  The") is matched without it. One language per side and training instance; each match replaced with
-  probability p (1.0 by default).
+- Wiki-CS, against the released code (src/train_data/codeswitch_wiki_{1.ipynb,2.py}): all four of its choices
+  below are kept, because the paper's Wiki-CS numbers were made with them and each changes what the model sees
+  (how many titles switch, how much English stays, the casing); one bug is fixed:
+  1. single-word titles that are NLTK English stopwords are skipped, with NLTK's own 179-word list shipped as
+     data/stopwords/english.txt (not stopwordsiso's 1,298 words, which hold content words such as "world",
+     "state" or "new": with them such titles never switched);
+  2. each side draws its language from the languages it is given, which for the `wiki_cs` system are English
+     and the seen languages (csir_lib.training_sets), as the released code drew from all six: about a sixth of
+     the sides stay English;
+  3. a side switched toward a language other than English is lower-cased as a whole before matching, as the
+     released code lower-cased the text of its per-language Wiki-CS files (targets are inserted as the lexicon
+     gives them; titles lexicons are lower-case); a side drawn English keeps its text and casing, and so does
+     every side at p = 0;
+  4. candidates (word n-grams of up to 3 tokens) are taken longest first by characters, ties leftmost, never
+     overlapping;
+  fixed: matching is on whole tokens (the released code replaced substrings, e.g. "new" inside "newark", and
+  could re-match text it had just inserted: corrupted words, not a design choice). A token with a period attached
+  inside the text ("york." in "new york. the") is matched without it. One language per side and training
+  instance; each match replaced with probability p (1.0 by default).
 - "en" as a side's language keeps that side English (e.g. BL-CS for the pair EN-DE switches passages only).
 """
 
@@ -33,10 +49,11 @@ import random
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
+from csir_lib import tokenise
 from csir_lib.codeswitch_stats import CodeSwitchStats, SideCounts
 from csir_lib.errors import InputError
 from csir_lib.faults import failpoint
-from csir_lib.treebank_spans import replace_spans, switch_chunks, token_spans, wiki_spans
+from csir_lib.treebank_spans import replace_spans, switch_chunks, wiki_spans
 
 MODES = ("bilingual", "multilingual", "wiki", "translate")
 DEFAULT_P = {"bilingual": 0.5, "multilingual": 0.5, "wiki": 1.0, "translate": 1.0}
@@ -89,9 +106,9 @@ class CodeSwitcher:
                       for lang, lexicon in self.lexicons.items()}
         if mode == "wiki":
             if stopwords is None:
-                import stopwordsiso
+                from csir_lib.shipped import english_stopwords
 
-                stopwords = stopwordsiso.stopwords("en")
+                stopwords = english_stopwords()
             self.stopwords = frozenset(_normal_key(word) for word in stopwords)
 
     def _side(self, langs: str | Sequence[str] | None, option: str) -> tuple[str, ...]:
@@ -173,30 +190,35 @@ class CodeSwitcher:
             return target
 
         pick = pick_one if n_langs == 1 else pick
-        switched = switch_chunks(text, pick)
+        source = langs[0] if self.mode == "translate" else ENGLISH  # the language the text is written in
+        switched = switch_chunks(text, pick) if source not in tokenise.SEGMENTED else None
         if switched is None:
             replacements = []
-            for a, b in token_spans(text):
+            for a, b in tokenise.token_spans(text, source):
                 target = pick(text[a:b].lower())
                 if target is not None:
                     replacements.append((a, b, target))
-            switched = replace_spans(text, replacements)
+            switched = replace_spans(text, tokenise.spaced(text, replacements) if source in tokenise.SEGMENTED
+                                     else replacements)
         _count(counts, tally[0], tally[1], tally[2], tally[2], langs, tally[3:])
         return switched
 
     def _switch_wiki(self, text: str, langs: tuple[str, ...], rng: random.Random, counts: SideCounts) -> str:
-        """Wiki-CS of one side: one language for the whole text, its n-grams replaced longest first."""
+        """Wiki-CS of one side: one language for the whole (lower-cased) text, its n-grams replaced longest first."""
         lang = langs[min(int(rng.random() * len(langs)), len(langs) - 1)]
-        lexicon, spans = self.lexicons.get(lang), wiki_spans(text)
+        lexicon = self.lexicons.get(lang)
+        if lexicon is not None and self.p > 0:  # p = 0 returns the input, in this mode too
+            text = text.lower()
+        spans = wiki_spans(text)
         chosen: list[tuple[int, int, str]] = []
         if lexicon is not None:
-            lowers = [text[a:b].lower() for a, b in spans]
+            lowers = [text[a:b] for a, b in spans]
+            found = [(-len(key), i, n, key) for n in range(self.max_n[lang], 0, -1)
+                     for i in range(len(spans) - n + 1)
+                     if (key := " ".join(lowers[i:i + n])) not in self.stopwords and key in lexicon]
             taken = [False] * len(spans)
-            for n in range(self.max_n[lang], 0, -1):
-                for i in range(len(spans) - n + 1):
-                    key = " ".join(lowers[i:i + n])
-                    if True in taken[i:i + n] or key in self.stopwords or key not in lexicon:
-                        continue
+            for _, i, n, key in sorted(found):  # longest first by characters, then leftmost
+                if True not in taken[i:i + n]:
                     chosen.append((i, n, lexicon[key]))
                     taken[i:i + n] = [True] * n
         replacements, eligible, switched = [], 0, 0

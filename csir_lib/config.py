@@ -42,9 +42,12 @@ class DataConfig:
     miracl_dir: str = "data/miracl"
     xquad_articles: int = field(default=48, metadata=range_of(2, 48))  # first N articles of XQuAD-R
     test_fraction: float = field(default=0.5, metadata=range_of(0.0, 1.0))  # share of articles held out for test
+    dev_articles: int = field(default=0, metadata=range_of(0, 46))  # training articles held out for learning curves
     split_seed: int = field(default=13, metadata=range_of(0, SEED_MAX))
     # where training pairs come from: XQuAD-R training articles (offline) or MS MARCO + mMARCO (paper, downloaded)
     training_source: str = field(default="xquad", metadata=_choices("xquad", "msmarco"))
+    # msmarco: MS MARCO's id triples in a seeded random order; sbert: sentence-transformers' shuffled copy (the paper's)
+    msmarco_triples: str = field(default="msmarco", metadata=_choices("msmarco", "sbert"))
     # where the MoIR/CLIR/MLIR test tasks come from: XQuAD-R test articles (offline) or mMARCO dev.small (paper)
     evaluation_source: str = field(default="xquad", metadata=_choices("xquad", "mmarco"))
 
@@ -95,6 +98,8 @@ class TrainingConfig:
                                      metadata=_choices("zero_shot", "fine_tuning", "bl_cs", "ml_cs", "wiki_cs",
                                                        "ml_cs_miracl"))  # ml_cs_miracl: toward languages.miracl
     bl_cs_pairs: tuple[str, ...] = ("en-de",)  # query-document pairs that get a BL-CS model of their own
+    # Fine-tuning: one model over English and the seen languages (pooled), or one per pair of bl_cs_pairs (the paper)
+    fine_tuning: str = field(default="pooled", metadata=_choices("pooled", "per_pair"))
     seeds: tuple[int, ...] = field(default=(1,), metadata=range_of(0, SEED_MAX))
     steps: int = field(default=200, metadata=range_of(1, 10_000_000))
     batch_size: int = field(default=16, metadata=range_of(1, 4096))
@@ -107,6 +112,10 @@ class TrainingConfig:
     ratios: tuple[float, ...] = (0.25, 0.5, 0.75, 1.0)
     checkpoint_every: int = field(default=50, metadata=range_of(1, 10_000_000))
     precision: str = field(default="fp32", metadata=_choices("fp32", "fp16", "bf16"))
+    # bce: the paper's binary cross-entropy over pairs; group_softmax: softmax over each question's 1 + N pairs
+    loss: str = field(default="bce", metadata=_choices("bce", "group_softmax"))
+    eval_every: int = field(default=0, metadata=range_of(0, 10_000_000))  # learning-curve steps (0: no curve)
+    dev_queries: int = field(default=100, metadata=range_of(1, 10**7))  # development queries of the curve
 
 
 @dataclass(frozen=True)
@@ -115,6 +124,11 @@ class RerankConfig:
 
     first_stage: str = field(default="encoder", metadata=_choices("encoder", "bm25", "file"))
     depth: int = field(default=20, metadata=range_of(1, 1000))  # candidates re-ranked per query
+    first_stage_depth: int = field(default=100, metadata=range_of(1, 10_000))  # retrieved (own recall measured)
+    # models that score Translate Test (the paper: Zero-shot and ML-CS); empty: no Translate Test
+    translate_test: tuple[str, ...] = field(default=("zero_shot", "ml_cs"), metadata=_choices("zero_shot", "ml_cs"))
+    # setting kinds the switch-ratio analysis (notebook 05) re-ranks with every ML-CS ratio variant
+    ratio_settings: tuple[str, ...] = field(default=("MoIR", "CLIR", "MLIR"), metadata=_choices("MoIR", "CLIR", "MLIR"))
     max_queries: int = field(default=100, metadata=range_of(1, 10**7))  # test queries per setting
     batch_tokens: int = field(default=8192, metadata=range_of(64, 10**7))
 
@@ -138,10 +152,16 @@ class MiraclConfig:
 class EvaluationConfig:
     """Metrics and significance testing."""
 
-    metrics: tuple[str, ...] = ("mrr@10", "ndcg@10", "recall@100", "map")
+    metrics: tuple[str, ...] = ("mrr@10", "ndcg@10", "recall@10")  # of re-ranked runs (recall at the depth run)
+    first_stage_metrics: tuple[str, ...] = ("mrr@10", "ndcg@10", "recall@10", "recall@100")
+    main_metric: str = "mrr@10"  # the paper's
+    baseline: str = "zero_shot"  # what every system is tested against
     alpha: float = field(default=0.05, metadata=range_of(0.0, 1.0))
-    correction: str = field(default="bonferroni", metadata=_choices("bonferroni", "holm"))
+    power: float = field(default=0.8, metadata=range_of(0.5, 0.99))  # of the minimum detectable difference
+    # within each row of a table (the systems compared with the baseline on one setting), as the paper per pair
+    correction: str = field(default="holm", metadata=_choices("bonferroni", "holm"))
     permutations: int = field(default=10000, metadata=range_of(100, 10**7))
+    bootstrap: int = field(default=2000, metadata=range_of(100, 10**7))  # resamples of question ids (pooled CIs)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,9 @@ from csir_lib.atomic import atomic_open, write_text
 from csir_lib.cache import DEFAULT_CACHE, file_sha256
 
 USER_AGENT = "csir-lib/0.1 (reproduction of Litschko et al. 2023; https://github.com/mainlp/CodeSwitchCLIR)"
+# No hash is pinned for the files below: neither MUSE/fastText (dl.fbaipublicfiles.com) nor linguatools publish
+# checksums, and ir_datasets lists none of them; Wikipedia's `latest` dumps change with every dump (each dated
+# dump has its own md5sums file, but `latest` names no date). MS MARCO's MD5s: csir_lib.msmarco_data.KNOWN_MD5.
 MUSE_VECTORS = "https://dl.fbaipublicfiles.com/arrival/vectors/wiki.multi.{lang}.vec"
 MUSE_DICTIONARY = "https://dl.fbaipublicfiles.com/arrival/dictionaries/{src}-{tgt}{suffix}.txt"
 FASTTEXT_WIKI = "https://dl.fbaipublicfiles.com/fasttext/vectors-wiki/wiki.{lang}.vec"
@@ -82,6 +85,33 @@ def file_identity(path: str | Path) -> str:
     digest = file_sha256(path)
     write_text(sidecar, f"{digest} {stamp}\n")
     return digest
+
+
+def hub_blob_checked(path: str | Path) -> Path:
+    """A file of huggingface_hub's cache once its bytes match the blob it links to, named by the hub's record.
+
+    The cache names a blob by the hub's ETag: the LFS SHA-256 for large files, the git blob id for small ones, so
+    the check needs no network and follows the pinned revision. A path that is no such link (a local copy) has
+    no record to check against and is returned as it is. SHA-256s are remembered beside the file (`file_identity`).
+    """
+    import re
+
+    path = Path(path)
+    blob = path.resolve().name
+    if re.fullmatch(r"[0-9a-f]{64}", blob):
+        actual = file_identity(path)
+    elif re.fullmatch(r"[0-9a-f]{40}", blob):
+        digest = hashlib.sha1(f"blob {path.stat().st_size}\0".encode(), usedforsecurity=False)
+        digest.update(path.read_bytes())
+        actual = digest.hexdigest()
+    else:
+        return path
+    if actual != blob:
+        from csir_lib.errors import InputError
+
+        raise InputError(f"checksum mismatch: {actual[:12]}... is not the hub's {blob[:12]}...", path=path,
+                         expected="the hub's file unchanged: delete it from the cache and run again")
+    return path
 
 
 def download(url: str, dest: str | Path, sha256: str | None = None, timeout: float = 60.0) -> Path:

@@ -1,6 +1,12 @@
 """Our results checked against the paper's numbers and claims in results/expected.yaml.
 
-Each claim gets OK, OKish, FAIL or NOT-COMPARABLE (with the reason), as on Pyserini's reproduction pages.
+Each claim gets OK, OKish, FAIL or NOT-COMPARABLE (with the reason), as on Pyserini's reproduction pages, and a
+reading that says whether our result agrees with the paper's claim, differs from it, or cannot tell: "agrees" or
+"differs" only where our difference is significant after a Holm correction over the claims (for a claim of no
+difference: where the test could have detected one of the claim's tolerance), magnitude-aware ("gains only
++0.2" does not agree with a significant +2.75; "doubles" does not agree with a ratio of 1.11). A claim averages
+over the pairs its `pairs` selector names (all, or seen: every language a code-switching target); `also` shows
+the other reading where the paper's text leaves it open.
 Claims of kind `first_stage` (MIRACL BM25 nDCG@10 per language, from Pyserini's reproduction pages) are compared
 with notebook 06's first-stage metrics, and only when our candidates are the same lists (`miracl.candidates`).
 """
@@ -9,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +25,7 @@ import yaml
 from csir_lib.errors import InputError
 
 KINDS = ("gain", "value", "ratio", "spread", "seen_gap", "first_stage")
+REQUIRES = "per_pair_fine_tuning"  # a claim graded only where Fine-tuning is one model per pair, as the paper
 OFFLINE = "no MIRACL passages offline"
 
 
@@ -40,44 +48,102 @@ def load_expected(path: str | Path) -> list[dict[str, Any]]:
     return claims
 
 
-def _mean(main: pd.DataFrame, setting: str, system: str, pair: str | None = None) -> float:
-    """Mean MRR@10 x100 of `system` over a setting's pairs (or one pair); NaN when it was not run."""
-    rows = main[(main.metric == "mrr@10") & (main.setting == setting) & (main.system == system)]
-    if pair:
-        q, d = pair.split("-")
-        rows = rows[(rows.query_lang == q) & (rows.doc_lang == d)]
-    return 100 * rows.value.mean() if len(rows) else math.nan
+@dataclass(frozen=True)
+class Measured:
+    """Our number for a claim (x100 for MRR@10 differences), with its test where the claim is a comparison."""
+
+    value: float
+    ci_low: float = math.nan
+    ci_high: float = math.nan
+    p_value: float = math.nan  # uncorrected; `check` corrects over the claims it grades (Holm)
+    mde: float = math.nan
+    pairs: str = ""  # which pairs the number averages over, and how many
 
 
-def _paired_gain(main: pd.DataFrame, setting: str, system: str, baseline: str) -> float:
-    """Mean over the pairs both systems ran on of (system - baseline), MRR@10 x100."""
-    rows = main[(main.metric == "mrr@10") & (main.setting == setting)]
-    wide = rows.pivot_table(index=["query_lang", "doc_lang"], columns="system", values="value")
-    if system not in wide or baseline not in wide:
-        return math.nan
-    both = wide[[system, baseline]].dropna()
-    return 100 * (both[system] - both[baseline]).mean() if len(both) else math.nan
+NOT_MEASURED = Measured(math.nan, pairs="not measured")
 
 
-def ours(claim: Mapping[str, Any], main: pd.DataFrame, ratio: pd.DataFrame | None) -> float:
-    """Our number for one claim, from the metrics of notebooks 04 (main) and 05 (ratio, seen-unseen)."""
-    kind = claim["kind"]
+def _rows(frame: pd.DataFrame | None, **where: Any) -> pd.DataFrame:
+    """The rows of `frame` matching every column=value of `where` (none when the frame is missing)."""
+    if frame is None or frame.empty:
+        return pd.DataFrame()
+    mask = pd.Series(True, index=frame.index)
+    for column, value in where.items():
+        if column not in frame:
+            return pd.DataFrame()
+        mask &= frame[column] == value
+    return frame[mask]
+
+
+def _from_row(rows: pd.DataFrame, pairs: str) -> Measured:
+    """A Measured from one pooled-style metrics row (gain, ci_low, ci_high, p_value, mde), x100."""
+    if rows.empty:
+        return NOT_MEASURED
+    r = rows.iloc[0]
+    count = int(r["n_settings"]) if "n_settings" in r and not pd.isna(r["n_settings"]) else None
+    return Measured(100 * float(r["value"]), 100 * float(r["ci_low"]), 100 * float(r["ci_high"]),
+                    float(r["p_value"]), 100 * float(r["mde"]),
+                    f"{pairs} pairs" + (f" ({count} settings)" if count is not None else ""))
+
+
+def _pair_row(main: pd.DataFrame, claim: Mapping[str, Any], system: str) -> pd.DataFrame:
+    """The main-table row of `system` on the claim's one pair."""
+    q, d = claim["pair"].split("-")
+    return _rows(main, experiment="main", metric="mrr@10", setting=claim["setting"], system=system, query_lang=q,
+                 doc_lang=d)
+
+
+def ours(claim: Mapping[str, Any], main: pd.DataFrame, ratio: pd.DataFrame | None,
+         pairs: str | None = None) -> Measured:
+    """Our number for one claim from the metrics of notebooks 04 (main, pooled) and 05 (ratio, seen gap).
+
+    `pairs` (all | seen) overrides the claim's own selector, to show a second reading of it.
+    """
+    kind, pairs = claim["kind"], pairs or claim.get("pairs", "all")
     if kind == "gain":
-        return _paired_gain(main, claim["setting"], claim["system"], claim["baseline"])
-    if kind == "value":
-        return _mean(main, claim["setting"], claim["system"], claim.get("pair"))
-    if kind == "ratio":
-        base = _mean(main, claim["setting"], claim["baseline"], claim.get("pair"))
-        return _mean(main, claim["setting"], claim["system"], claim.get("pair")) / base if base else math.nan
-    if ratio is None:
-        return math.nan
-    if kind == "spread":
-        rows = ratio[(ratio.experiment == "ratio") & (ratio.metric == "mrr@10") & (ratio.setting == claim["setting"])
-                     & ratio.system.str.startswith(claim["system"])]
-        means = rows.groupby("system").value.mean() * 100
-        return float(means.max() - means.min()) if len(means) > 1 else math.nan
-    rows = ratio[(ratio.experiment == "seen-unseen") & (ratio.system == claim["system"])].set_index("query_lang")
-    return 100 * float(rows.value["seen"] - rows.value["unseen"]) if {"seen", "unseen"} <= set(rows.index) else math.nan
+        rows = _rows(main, experiment="pooled", setting=claim["setting"], system=claim["system"], query_lang=pairs,
+                     baseline=claim["baseline"])
+        return _from_row(rows, pairs)
+    if kind in ("value", "ratio"):
+        system = _pair_row(main, claim, claim["system"]) if claim.get("pair") else \
+            _rows(main, experiment="main", metric="mrr@10", setting=claim["setting"], system=claim["system"])
+        if system.empty:
+            return NOT_MEASURED
+        if kind == "value":
+            return Measured(100 * float(system.value.mean()), pairs=claim.get("pair", f"all {claim['setting']}"))
+        base = _pair_row(main, claim, claim["baseline"])
+        if base.empty or not float(base.value.iloc[0]):
+            return NOT_MEASURED
+        return Measured(float(system.value.iloc[0]) / float(base.value.iloc[0]),
+                        p_value=float(system.p_value.iloc[0]), pairs=claim["pair"].upper())
+    experiment = {"spread": "ratio-spread", "seen_gap": "seen-gap"}[kind]
+    return _from_row(_rows(ratio, experiment=experiment, setting=claim["setting"], system=claim["system"]),
+                     "seen against all" if kind == "seen_gap" else "all")
+
+
+def reading(claim: Mapping[str, Any], measured: Measured, p_corrected: float, alpha: float) -> str:
+    """Our result in words, magnitude-aware, only as strong as the corrected test allows."""
+    if math.isnan(measured.value):
+        return "not measured"
+    if math.isnan(p_corrected):
+        return "no test (a level, not a comparison)"
+    pivot = 1.0 if claim["kind"] == "ratio" else 0.0
+    paper, tol = float(claim["paper"]), claim["tolerance"]["okish"]
+    mde = "" if math.isnan(measured.mde) else f" (MDE {measured.mde:.1f})"
+    significant = p_corrected < alpha
+    if paper == pivot:  # the paper claims no difference
+        if significant:
+            return f"differs: a significant difference of {measured.value - pivot:+.2f}"
+        return "agrees: no detectable difference" + mde if not mde or measured.mde <= tol else \
+            "no detectable difference" + mde + ", larger than the claim's tolerance: the test cannot tell"
+    if not significant:
+        return "no detectable difference" + mde
+    if (measured.value - pivot) * (paper - pivot) < 0:
+        return "differs: significant in the opposite direction"
+    inside = measured.ci_low <= paper <= measured.ci_high if not math.isnan(measured.ci_low) else False
+    if inside or abs(measured.value - paper) <= tol:
+        return "agrees"
+    return f"same direction, different size (paper {paper:g}, ours {measured.value:.2f})"
 
 
 def first_stage_value(claim: Mapping[str, Any], miracl: pd.DataFrame | None) -> float:
@@ -117,31 +183,71 @@ def _profile_candidates(profile: str) -> str:
 
 
 def check(claims: list[dict[str, Any]], profile: str, main: pd.DataFrame, ratio: pd.DataFrame | None, *,
-          miracl: pd.DataFrame | None = None, candidates: str | None = None) -> pd.DataFrame:
-    """One row per claim: the paper's number, ours, the status and, where not comparable, why.
+          miracl: pd.DataFrame | None = None, candidates: str | None = None, alpha: float = 0.05,
+          per_pair_fine_tuning: bool | None = None) -> pd.DataFrame:
+    """One row per claim (and per extra reading of its pairs): the paper's number, ours, status and reading.
 
-    `miracl` (notebook 06's metrics) and `candidates` (its `miracl.candidates`; by default the profile's) serve
-    the first-stage claims.
+    Statuses are Pyserini's (OK, OKish, FAIL, NOT-COMPARABLE); the reading says whether our result agrees,
+    differs or cannot tell, from a test Holm-corrected over every claim graded here. `miracl` (notebook 06's
+    metrics) and `candidates` (its `miracl.candidates`; by default the profile's) serve the first-stage claims.
+    Claims that `require: per_pair_fine_tuning` are graded only where Fine-tuning was trained as the paper's, one
+    model per pair (`per_pair_fine_tuning`; by default from the profile's config).
     """
-    rows = []
+    from csir_lib.significance import holm
+
+    if per_pair_fine_tuning is None and any(c.get("requires") for c in claims):
+        from csir_lib.config import load_config
+        from csir_lib.training_sets import papers_fine_tuning
+
+        per_pair_fine_tuning = papers_fine_tuning(load_config(profile=profile))
     if candidates is None and any(c["kind"] == "first_stage" for c in claims):
         candidates = _profile_candidates(profile)
+    rows, measured = [], []
     for claim in claims:
         if claim["kind"] == "first_stage":
-            rows.append(check_first_stage(claim, miracl, candidates or "none"))
+            rows.append({**check_first_stage(claim, miracl, candidates or "none"), "pairs": ""})
             continue
-        value = ours(claim, main, ratio)
-        paper, tol = float(claim["paper"]), claim["tolerance"]
-        if math.isnan(value):
-            status, note = "NOT-COMPARABLE", "not measured in this profile (no such pair or system)"
-        elif profile not in claim["comparable_in"]:
-            pivot = 1.0 if claim["kind"] == "ratio" else 0.0  # a ratio's "direction" is above or below 1
-            same_sign = (value > pivot) == (paper > pivot) if paper != pivot else abs(value - pivot) <= tol["okish"]
-            status, note = "NOT-COMPARABLE", f"{claim['reason']}; direction {'agrees' if same_sign else 'differs'}"
-        else:
-            diff = abs(value - paper)
-            status = "OK" if diff <= tol["ok"] else "OKish" if diff <= tol["okish"] else "FAIL"
-            note = ""
-        rows.append({"id": claim["id"], "claim": claim["claim"], "paper": paper,
-                     "ours": None if math.isnan(value) else round(value, 2), "status": status, "note": note})
+        for pairs in [claim.get("pairs", "all"), *claim.get("also", [])]:
+            value = ours(claim, main, ratio, pairs)
+            measured.append((len(rows), claim, value))
+            rows.append(_status(claim, profile, value, primary=pairs == claim.get("pairs", "all"),
+                                pooled_fine_tuning=claim.get("requires") == REQUIRES and not per_pair_fine_tuning))
+    tested = [(i, c, m) for i, c, m in measured if not math.isnan(m.p_value)]
+    corrected = dict(zip((i for i, _, _ in tested), holm([m.p_value for _, _, m in tested]), strict=True))
+    for i, claim, value in measured:
+        rows[i]["p_corrected"] = corrected.get(i, math.nan)
+        rows[i]["reading"] = reading(claim, value, corrected.get(i, math.nan), alpha)
     return pd.DataFrame(rows)
+
+
+def _status(claim: Mapping[str, Any], profile: str, value: Measured, primary: bool,
+            pooled_fine_tuning: bool = False) -> dict[str, Any]:
+    """A claim's row before correction: paper, ours with its interval, the pairs, the status and why."""
+    paper, tol = float(claim["paper"]), claim["tolerance"]
+    if math.isnan(value.value):
+        status, note = "NOT-COMPARABLE", "not measured in this profile (no such pair or system)"
+    elif pooled_fine_tuning:
+        status, note = "NOT-COMPARABLE", "one Fine-tuning model pooled over pairs, not the paper's one per pair"
+    elif profile not in claim["comparable_in"]:
+        status, note = "NOT-COMPARABLE", claim["reason"]
+    else:
+        diff = abs(value.value - paper)
+        status, note = ("OK" if diff <= tol["ok"] else "OKish" if diff <= tol["okish"] else "FAIL"), ""
+    interval = "" if math.isnan(value.ci_low) else f"[{value.ci_low:+.2f}, {value.ci_high:+.2f}]"
+    pairs = value.pairs + ("" if primary else " (a second reading)")
+    if primary and claim.get("pairs_note"):
+        pairs += f"; {claim['pairs_note']}"
+    return {"id": claim["id"], "claim": claim["claim"], "pairs": pairs, "paper": paper,
+            "ours": None if math.isnan(value.value) else round(value.value, 2), "ci": interval, "status": status,
+            "note": note}
+
+
+def summary_sentences(checked: pd.DataFrame) -> list[str]:
+    """One sentence per graded claim of the paper (not the MIRACL first-stage checks), from the check's numbers."""
+    out = []
+    for r in checked.to_dict("records"):
+        if not isinstance(r.get("reading"), str):
+            continue
+        ours = "not measured" if r["ours"] is None or pd.isna(r["ours"]) else f"{r['ours']:+g} {r['ci']}".strip()
+        out.append(f"{r['id']} ({r['pairs']}): paper {r['paper']:+g}, ours {ours}: {r['reading']}.")
+    return out

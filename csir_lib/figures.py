@@ -65,3 +65,30 @@ def labelled_scatter(frame: pd.DataFrame, panels: Sequence[tuple[str, str, str]]
         ax.set(title=title, xscale="log" if x in log_x else "linear")
     fig.tight_layout()
     return fig
+
+
+def loss_curves(losses: pd.DataFrame, reference: float, loss: str) -> Any:
+    """Training loss (rolling mean) of every model against the loss of the label prior (dashed)."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    sns.lineplot(data=losses, x="step", y="smoothed", hue="system", style="seed", ax=ax)
+    ax.axhline(reference, color="black", linestyle="--", linewidth=1, label=f"label prior ({reference:.3f})")
+    ax.set(ylabel=f"training loss ({loss}, rolling mean of 10 steps)", title="Training loss of every system")
+    ax.legend(fontsize=8, ncol=2)
+    return fig
+
+
+def learning_curves(curves: pd.DataFrame, references: dict[str, float]) -> Any:
+    """Development MRR@10 against the training step per system, with the references as dotted lines."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    sns.lineplot(data=curves, x="step", y="value", hue="system", style="seed", marker="o", ax=ax)
+    for (name, value), colour in zip(sorted(references.items()), ("0.3", "0.6"), strict=False):
+        ax.axhline(value, color=colour, linestyle=":", linewidth=1.2, label=f"{name} ({value:.3f})")
+    ax.set(ylabel="development MRR@10", title="Learning curves on the development articles")
+    ax.legend(fontsize=8, ncol=2)
+    return fig

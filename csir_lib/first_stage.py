@@ -7,10 +7,10 @@ query always has candidates to re-rank (BM25 pads with non-matching documents sc
 
 BM25 tokenisation is written here because bm25s' own splitter (`(?u)\\b\\w\\w+\\b`) cuts words at combining marks
 (Devanagari, Bengali, Telugu and Thai vowel signs are marks, not word characters, to Python's `re`) and drops
-one-character words: ours is a lower-cased Unicode word regex that keeps marks inside words. For languages written
-without spaces between words (zh, ja, th and a few others), each word run is split into overlapping character
-bigrams (single characters stay unigrams) instead of a word segmenter: a known approximation, no dictionary needed.
-No stemming and no stopword removal.
+one-character words: ours is a lower-cased Unicode word regex that keeps marks inside words. Chinese, Japanese and
+Thai are first cut into words by the segmenters of csir_lib.tokenise (the segmentation every stage uses); other
+languages written without spaces (lo, km, my, bo), which have none, are split into overlapping character bigrams
+(single characters stay unigrams): a known approximation. No stemming and no stopword removal.
 """
 
 from __future__ import annotations
@@ -25,10 +25,11 @@ import numpy as np
 
 from csir_lib.errors import InputError
 from csir_lib.formats import doc_text
+from csir_lib.tokenise import SEGMENTED, segment_spans
 
 Run = dict[str, dict[str, float]]
 
-#: Languages written without spaces between words: tokenised into character bigrams.
+#: Languages written without spaces between words: segmented (csir_lib.tokenise.SEGMENTED) or cut into bigrams.
 NO_SPACE_LANGUAGES = frozenset({"zh", "ja", "th", "lo", "km", "my", "bo"})
 
 
@@ -58,8 +59,12 @@ def _word_regex() -> re.Pattern:
 
 
 def bm25_tokenize(text: str, language: str) -> list[str]:
-    """Lower-cased words (marks kept inside words); character bigrams for languages written without spaces."""
-    words = _word_regex().findall(unicodedata.normalize("NFKC", text).lower())
+    """Lower-cased words (marks kept inside words); zh, ja, th segmented first; bigrams for other unspaced scripts."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    if language in SEGMENTED:
+        word = _word_regex()
+        return [w for a, b in segment_spans(text, language) for w in word.findall(text, a, b)]
+    words = _word_regex().findall(text)
     if language not in NO_SPACE_LANGUAGES:
         return words
     grams = []

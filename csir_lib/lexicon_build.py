@@ -9,8 +9,16 @@ Per language X (files `<cache>/lexicons/<key>/<X>.<source>.tsv`):
   linguatools Wikipedia titles, or Wikipedia langlinks for other languages);
 - `gold`: the gold dictionary where one exists (offline: Debian FreeDict; paper: MUSE's test dictionary).
 Beside them `<X>.missing.json` says which sources X could not get and why (also `LexiconPaths.missing`), and
-`<X>.done`, written last, marks the folder complete. `lexicon.clwe_source` picks the stage (encoder: here;
-muse: csir_lib.paper_lexicons); titles and gold follow `lexicon.titles_source` and `lexicon.gold`.
+`<X>.done`, written last, marks the folder complete (it names where the target words came from).
+`lexicon.clwe_source` picks the stage (encoder: here; muse: csir_lib.paper_lexicons); titles and gold follow
+`lexicon.titles_source` and `lexicon.gold`.
+
+Target words of the encoder stage (`target_vocabulary`): the words of X's XQuAD-R training articles, then
+wordfreq's most frequent X words up to `lexicon.vocab_size` words, and the CLDR names; a language with neither
+text nor list and a script of its own gets the encoder tokenizer's whole-word pieces. Never the gold dictionary's
+translations nor the test articles: P@1 against gold would otherwise grade a candidate list holding the answers.
+`x2en` has one entry per target word (in the muse stage too), so its sources are the vocabulary the quality table
+checks gold targets against. Words are csir_lib.tokenise's: zh, ja and th words are segmented ones.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+import regex
 from tqdm.auto import tqdm
 
 from csir_lib.atomic import write_json, write_text
@@ -29,14 +38,16 @@ from csir_lib.cache import artefact_path, cache_key
 from csir_lib.config import Config
 from csir_lib.errors import InputError
 from csir_lib.induction import induce_lexicon
+from csir_lib.languages import get
 from csir_lib.lexicon import Lexicon, freedict_paths, read_freedict, read_lexicon, write_lexicon
 from csir_lib.titles import cldr_lexicon
+from csir_lib.tokenise import words
 from csir_lib.vectors import center_rows, normalise_rows
-from csir_lib.word_vectors import encoder_word_vectors, vocabulary, words
+from csir_lib.word_vectors import encoder_word_vectors, vocabulary
 from csir_lib.xquad import XQUAD_LANGUAGES, load_language, split_articles
 
 log = logging.getLogger(__name__)
-VERSION = 1
+VERSION = 2  # 2: target words independent of the gold dictionary and the test articles
 SOURCES = ("clwe-nn", "clwe-csls", "x2en", "titles", "gold")
 
 
@@ -93,11 +104,8 @@ def english_vocabulary(config: Config, cache_root: Path | None = None) -> Vocabu
 
 def xquad_english_vocabulary(config: Config) -> Vocabulary:
     """The most frequent words of the English training text (XQuAD-R's training articles)."""
-    train, _ = split_articles(config.data.xquad_articles, config.data.test_fraction, config.data.split_seed)
-    data = load_language("en", config.data.xquad_dir)
-    texts = [q.text for q in data.questions if q.article in train] + [s.text for s in data.sentences
-                                                                       if s.article in train]
-    return Vocabulary(vocabulary(texts, config.lexicon.vocab_size), "XQuAD-R English training articles")
+    found = vocabulary(_training_texts("en", config), config.lexicon.vocab_size, lang="en")
+    return Vocabulary(found, "XQuAD-R English training articles")
 
 
 def gold_lexicon(lang: str) -> Lexicon | None:
@@ -116,21 +124,63 @@ def local_gold(lang: str, config: Config) -> tuple[Lexicon | None, str]:
     return gold, "" if gold is not None else f"no Debian FreeDict en-{lang} dictionary is installed"
 
 
-def target_vocabulary(lang: str, config: Config, english: list[str], gold: Lexicon | None,
-                      titles: Lexicon) -> Vocabulary:
-    """X words to translate into: XQuAD-R text in X, the gold translations of the English words, CLDR names."""
-    found, origin = [], []
+def _training_texts(lang: str, config: Config) -> list[str]:
+    """Questions and sentences of XQuAD-R's training articles in `lang` (the test articles never enter a lexicon)."""
+    train, _ = split_articles(config.data.xquad_articles, config.data.test_fraction, config.data.split_seed)
+    data = load_language(lang, config.data.xquad_dir)
+    return [q.text for q in data.questions if q.article in train] + [s.text for s in data.sentences
+                                                                     if s.article in train]
+
+
+def frequency_words(lang: str, size: int) -> list[str]:
+    """The `size` most frequent words of `lang` in wordfreq that are single words ([] without a wordfreq list)."""
+    import wordfreq
+
+    if lang not in wordfreq.available_languages("best"):  # wordfreq would fall back to English
+        return []
+    found = []
+    for entry in wordfreq.top_n_list(lang, size, wordlist="best"):
+        if lang == "el":  # wordfreq folds Greek final sigma into σ
+            entry = regex.sub(r"σ\b", "ς", entry)
+        if words(entry, lang) == [entry]:
+            found.append(entry)
+    return found
+
+
+def tokenizer_words(model_dir: Path, lang: str, size: int) -> list[str]:
+    """The encoder tokenizer's first `size` whole-word pieces written only in `lang`'s script ([] for Latin)."""
+    script = get(lang).script
+    if script == "Latn":  # Latin pieces are mostly English and other languages' words
+        return []
+    vocab = json.loads((Path(model_dir) / "tokenizer.json").read_text(encoding="utf-8"))["model"]["vocab"]
+    pieces = [entry[0] if isinstance(entry, list) else entry for entry in vocab]
+    in_script = regex.compile(rf"\p{{sc={script}}}[\p{{sc={script}}}\p{{M}}]*")
+    found = [piece[1:].lower() for piece in pieces if piece.startswith("▁") and in_script.fullmatch(piece[1:])]
+    return found[:size]
+
+
+def target_vocabulary(lang: str, config: Config, titles: Lexicon, model_dir: Path) -> Vocabulary:
+    """X words to translate into, none from the gold dictionary or the test articles (see the module docstring)."""
+    size, found, origin = config.lexicon.vocab_size, {}, []
+
+    def add(more: list[str], what: str) -> None:
+        """Add words in order until `size` words are there; name the source if it added one."""
+        before = len(found)
+        for word in more:
+            if len(found) >= size:
+                break
+            found.setdefault(word, None)
+        if len(found) > before:
+            origin.append(what)
+
     if lang in XQUAD_LANGUAGES:
-        data = load_language(lang, config.data.xquad_dir)
-        found += vocabulary([q.text for q in data.questions] + [s.text for s in data.sentences],
-                            config.lexicon.vocab_size)
-        origin.append("XQuAD-R text")
-    if gold is not None:
-        found += [w for e in english for t in gold.targets(e) for w in words(t)]
-        origin.append("FreeDict translations of the English words")
-    found += [w for t in titles.target_words() for w in words(t)]
-    origin.append("CLDR names")
-    return Vocabulary(sorted(set(found)), " + ".join(origin))
+        add(vocabulary(_training_texts(lang, config), size, lang=lang), "XQuAD-R training articles")
+    frequent = frequency_words(lang, size)
+    add(frequent, "wordfreq frequency list")
+    if not frequent and lang not in XQUAD_LANGUAGES:
+        add(tokenizer_words(model_dir, lang, size), "encoder tokenizer's whole-word pieces")
+    titled = [w for t in titles.target_words() for w in words(t, lang)]
+    return Vocabulary(sorted({*found, *titled}), " + ".join([*origin, "CLDR names"]))
 
 
 def _language_vectors(model_dir: Path, vocab: list[str]) -> np.ndarray:
@@ -171,7 +221,7 @@ class EncoderLexicons:
         """Encoder CLWE lexicons, CLDR titles and FreeDict gold of `lang`."""
         titles = cldr_lexicon(lang)
         gold, why = local_gold(lang, self.config)
-        target = target_vocabulary(lang, self.config, self.english.words, gold, titles)
+        target = target_vocabulary(lang, self.config, titles, self.model_dir)
         if self._en_vecs is None:
             self._en_vecs = _language_vectors(self.model_dir, self.english.words)
         made = dict(_encoder_lexicons(lang, self.config, self.model_dir, self.english, self._en_vecs, target),
@@ -200,7 +250,7 @@ def check_sources(config: Config) -> None:
         raise InputError(f"lexicon.clwe_source 'encoder' with lexicon.titles_source '{lexicon.titles_source}' and "
                          f"lexicon.gold '{lexicon.gold}'",
                          expected="titles_source 'cldr' and gold 'freedict' or 'none' with the encoder substitute "
-                                  "(its target words include every title and gold word), or clwe_source 'muse'")
+                                  "(its target words include every title word), or clwe_source 'muse'")
 
 
 def build_lexicons(config: Config, model_dir: Path, cache_root: Path | None = None,

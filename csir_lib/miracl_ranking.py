@@ -4,7 +4,8 @@ Metrics are MIRACL's official `trec_eval -c -M 100 -m ndcg_cut.10 -m recall.100`
 max_depth 100 and trec_eval's tie order (score descending, then docid descending), every judged query counted
 (one without candidates scores 0). Seeds, tests and gains are csir_lib.results_stage's: per-query scores averaged
 over seeds, a paired t-test against Zero-shot with the randomisation test as a check, Holm-corrected within each
-language (its systems against Zero-shot). The first stage is a row of the table, not tested.
+language (its systems against Zero-shot). The references, the first stage and a random order of its candidates
+(exact expectations, csir_lib.references), are rows of the table, not tested.
 
 Hand-written here: the assembly of a language's task (which queries, which passages, cached) and the figure of
 per-language gains with confidence whiskers against a language property (figures.gain_scatter has no whiskers).
@@ -27,6 +28,7 @@ from csir_lib.evaluation import EvaluationResult, evaluate
 from csir_lib.formats import read_corpus, read_run, write_corpus, write_run
 from csir_lib.languages import LOW_RESOURCE, get, miracl_group
 from csir_lib.paths import resolve
+from csir_lib.references import RANDOM, random_order
 from csir_lib.xquad import Task
 
 Run = dict[str, dict[str, float]]
@@ -35,6 +37,7 @@ SETTING = "MoIR"
 SYSTEMS = ("zero_shot", "fine_tuning", "ml_cs", "wiki_cs", "ml_cs_miracl")  # in table order
 BASELINE = "zero_shot"
 FIRST_STAGE = "first_stage"
+REFERENCES = (FIRST_STAGE, RANDOM)
 METRICS = ("ndcg@10", "recall@100")
 EVAL_DEPTH = 100  # trec_eval -M 100
 GROUPS = ("seen in code-switching", "unseen, well resourced", "unseen, low-resource", "unseen in pre-training")
@@ -167,6 +170,11 @@ def rank_languages(study: Any, langs: Sequence[str], models: Mapping[str, Mappin
         runs = rerank_setting(f"MIRACL {lang}", task, candidates, models, {}, (), cfg.rerank.batch_tokens,
                               cfg.model.max_length, study.cache_dir, study.force)
         frame = per_query_scores(lang, task.qrels, {(FIRST_STAGE, 0): candidates, **runs}, cfg.languages.seen)
+        shuffled = random_order(task.qrels, {q: list(docs) for q, docs in candidates.items()}, METRICS)
+        shuffled = shuffled.reset_index().melt(id_vars="qid", var_name="metric", value_name="value")
+        frame = pd.concat([frame, shuffled.assign(**frame.iloc[0][["setting", "query_lang", "doc_lang", "label",
+                                                                     "seen"]].to_dict(), system=RANDOM, seed=0)],
+                          ignore_index=True)
         frames.append(frame.assign(n_candidates=frame.qid.map(lambda q, c=candidates: len(c.get(q, {})))))
     return pd.concat(frames, ignore_index=True)
 
@@ -181,7 +189,7 @@ def candidate_coverage(scores: pd.DataFrame) -> pd.DataFrame:
 
 def language_tests(scores: pd.DataFrame, permutations: int, seed: int = 0) -> pd.DataFrame:
     """Every system against Zero-shot per language and metric, Holm-corrected within each language."""
-    rerankers = scores[scores.system != FIRST_STAGE]
+    rerankers = scores[~scores.system.isin(REFERENCES)]
     return pd.concat([results_stage.significance(rerankers, metric, BASELINE, "holm", permutations, seed,
                                                  family_by=("query_lang",))
                       for metric in METRICS], ignore_index=True)
@@ -199,7 +207,7 @@ def language_table(rows: pd.DataFrame, metric: str, alpha: float) -> Any:
     """The per-language table of `metric` (x100), languages grouped, first stage then systems, marks for Holm p."""
     from csir_lib.tables import build_table
 
-    systems = [FIRST_STAGE, *(s for s in SYSTEMS if s in set(rows.system))]
+    systems = [s for s in (*REFERENCES, *SYSTEMS) if s in set(rows.system)]
     return build_table(rows.assign(setting=rows.group), metric, systems=systems, baseline=BASELINE,
                        settings=GROUPS, alpha=alpha, correction="Holm")
 
@@ -217,7 +225,7 @@ def group_members(langs: Sequence[str], cs_languages: Sequence[str]) -> dict[str
 
 def group_gains(scores: pd.DataFrame, metric: str, cs_languages: Sequence[str]) -> pd.DataFrame:
     """Mean per-query gain over Zero-shot per language group and system, with a 95% t interval over queries."""
-    rerankers = scores[scores.system != FIRST_STAGE]
+    rerankers = scores[~scores.system.isin(REFERENCES)]
     members = group_members(list(dict.fromkeys(rerankers.query_lang)), cs_languages)
     frames = [results_stage.gains(rerankers[rerankers.query_lang.isin(langs)], metric, BASELINE)
               .assign(group=f"{group} ({' '.join(langs)})") for group, langs in members.items()]
@@ -226,7 +234,7 @@ def group_gains(scores: pd.DataFrame, metric: str, cs_languages: Sequence[str]) 
 
 def analysis_frame(scores: pd.DataFrame, metric: str, query_table: pd.DataFrame) -> pd.DataFrame:
     """Per-language gain over Zero-shot (95% t interval) joined with the language's query-side properties."""
-    rerankers = scores[scores.system != FIRST_STAGE]
+    rerankers = scores[~scores.system.isin(REFERENCES)]
     gains = results_stage.gains(rerankers, metric, BASELINE, by=("query_lang",))
     props = query_table.drop(columns=["n_queries"]).rename(columns={"lang": "query_lang"})
     return gains.merge(props, on="query_lang", how="left")

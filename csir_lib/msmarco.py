@@ -18,8 +18,6 @@ Files (all UTF-8, tab-separated, optionally gzipped):
 
 from __future__ import annotations
 
-import hashlib
-import os
 from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -27,15 +25,17 @@ from typing import Any
 
 from csir_lib.errors import InputError
 from csir_lib.formats import iter_lines
+from csir_lib.mmarco_hub import (  # noqa: F401 - re-exported: mMARCO files are fetched where MS MARCO is read
+    KNOWN_SHA256,
+    MMARCO_LANGUAGES,
+    MMARCO_REPO,
+    MMARCO_REVISION,
+    download_dataset_file,
+    download_mmarco,
+    mmarco_filename,
+    verify_sha256,
+)
 
-MMARCO_REPO = "unicamp-dl/mmarco"
-MMARCO_REVISION = "4618200568100aa0bf7fbf494d8d022e7ecab9a6"  # "Add small version (6980) of query files"
-MMARCO_LANGUAGES = {
-    "ar": "arabic", "de": "german", "en": "english", "es": "spanish", "fr": "french", "hi": "hindi",
-    "id": "indonesian", "it": "italian", "ja": "japanese", "nl": "dutch", "pt": "portuguese", "ru": "russian",
-    "vi": "vietnamese", "zh": "chinese",
-}
-KNOWN_SHA256: dict[str, str] = {}  # filename -> hex digest, filled as files are verified; the revision pins content
 # msmarco.blob.core.windows.net answers 404 since 2024; Microsoft moved the files here
 MSMARCO_HOST = "https://msmarco.z22.web.core.windows.net/msmarcoranking"
 MSMARCO_URLS = {  # not on the Hugging Face hub: fetched with csir_lib.download (see csir_lib.msmarco_data)
@@ -267,53 +267,3 @@ def lookup(table: Mapping[str, str], key: str, what: str, where: str, path: Path
         return table[key]
     except KeyError:
         raise InputError(f"{what} {key} is not in {where}", path=path, line=line, expected=f"known {what}s") from None
-
-
-def mmarco_filename(kind: str, lang: str, split: str = "train") -> str:
-    """Path inside the mMARCO dataset repository of a collection or a query file of `lang` (ISO code)."""
-    if lang not in MMARCO_LANGUAGES:
-        raise InputError(f"language {lang!r} is not in mMARCO", expected=", ".join(sorted(MMARCO_LANGUAGES)))
-    name = MMARCO_LANGUAGES[lang]
-    if kind == "collection":
-        return f"data/google/collections/{name}_collection.tsv"
-    if kind == "queries" and split in ("train", "dev", "dev.small"):
-        folder = split.split(".")[0]
-        return f"data/google/queries/{folder}/{name}_queries.{split}.tsv"
-    raise InputError(f"kind {kind!r} / split {split!r}", expected="collection, or queries with train|dev|dev.small")
-
-
-def verify_sha256(path: str | Path, expected: str) -> Path:
-    """`path` when its SHA-256 is `expected`; an InputError naming both digests otherwise."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 20):
-            digest.update(block)
-    if digest.hexdigest() != expected.lower():
-        raise InputError(f"SHA-256 {digest.hexdigest()} does not match", path=path,
-                         expected=f"{expected.lower()} (delete the file and download it again)")
-    return Path(path)
-
-
-def download_dataset_file(repo_id: str, filename: str, revision: str, sha256: str | None = None,
-                          cache_dir: str | Path | None = None) -> Path:
-    """A file of a Hugging Face dataset repository, from the hub cache or downloaded, checked when a hash is known."""
-    from huggingface_hub import hf_hub_download
-
-    try:
-        local = Path(hf_hub_download(repo_id, filename, repo_type="dataset", revision=revision, cache_dir=cache_dir))
-    except Exception as err:  # offline mode, no network, missing file: one actionable message
-        offline = os.environ.get("HF_HUB_OFFLINE", "") not in ("", "0")
-        hint = ("HF_HUB_OFFLINE=1 is set and the file is not in the cache" if offline
-                else f"the download failed ({type(err).__name__}: {err})")
-        raise RuntimeError(
-            f"cannot get {filename} of the dataset {repo_id}@{revision[:7]}: {hint}. Run once with internet access "
-            f"and HF_HUB_OFFLINE unset, or download https://huggingface.co/datasets/{repo_id}/resolve/{revision}/"
-            f"{filename} yourself and pass its local path.") from err
-    expected = sha256 or KNOWN_SHA256.get(filename)
-    return verify_sha256(local, expected) if expected else local
-
-
-def download_mmarco(kind: str, lang: str, split: str = "train", sha256: str | None = None,
-                    cache_dir: str | Path | None = None) -> Path:
-    """An mMARCO collection or query file (Google translations) at the pinned revision."""
-    return download_dataset_file(MMARCO_REPO, mmarco_filename(kind, lang, split), MMARCO_REVISION, sha256, cache_dir)

@@ -1,18 +1,20 @@
 """The paper profile's training data (`data.training_source: msmarco`): MS MARCO and mMARCO pairs, streamed.
 
-English pairs as in the paper: sentence-transformers' shuffled id triples `msmarco-qidpidtriples.rnd-shuf.train.tsv.gz`,
-MS MARCO's `queries.train.tsv` and `collection.tsv` (members of `queries.tar.gz` and `collection.tar.gz`), one
-positive to `training.negatives_per_positive` negatives, at most `training.max_instances` instances. Like the
-paper's code (after sentence-transformers' example) the stream skips the 200 queries held out for validation: the
-first 200 distinct qids of `msmarco-qidpidtriples.rnd-shuf.train-eval.tsv.gz`. Nothing of the 20M-line triples file
-is held in memory; queries and passages are looked up by byte offset (`csir_lib.msmarco.PassageStore`).
+English pairs as in the paper: id triples in a random order, MS MARCO's `queries.train.tsv` and `collection.tsv`
+(members of `queries.tar.gz` and `collection.tar.gz`), one positive to `training.negatives_per_positive` negatives,
+at most `training.max_instances` instances. The triples (`data.msmarco_triples`): `msmarco`, MS MARCO's own
+`qidpidtriples.train.full.2.tsv.gz` in a seeded random order (csir_lib.msmarco_shuffle says why), nothing held out;
+or `sbert`, sentence-transformers' shuffled `msmarco-qidpidtriples.rnd-shuf.train.tsv.gz`, which the paper used,
+skipping like the paper's code the 200 queries held out for validation (the first 200 distinct qids of
+`msmarco-qidpidtriples.rnd-shuf.train-eval.tsv.gz`). Nothing of a 20M-line triples file is held in memory while
+pairs stream; queries and passages are looked up by byte offset (`csir_lib.msmarco.PassageStore`).
 
 Fine-tuning pairs are the same instances (qid, pid, label), the query in a query language and the passage in a
 document language, both drawn per instance (seeded) from the given languages: English from the MS MARCO files, any
 other language from mMARCO's Google translations (`unicamp-dl/mmarco` at the pinned revision of csir_lib.msmarco).
-Deliberate deviation, named: the paper trains one Fine-tuning model per exact language pair (query text in the
-query language, passage in the document language); this build trains one Fine-tuning model over English and the
-seen languages, as the offline profiles do with XQuAD-R (one model per pair would multiply training by 18 pairs).
+As the paper (`training.fine_tuning: per_pair`, the paper profile's choice) one Fine-tuning model per language
+pair: the query always in the pair's query language, the passage in its document language; `pooled` trains one
+model over English and the seen languages instead, as the offline profiles do with XQuAD-R.
 
 Files: `<cache_root>/downloads/msmarco/` (MS MARCO and sentence-transformers files, fetched with
 `csir_lib.download.download`, checked against ir_datasets' MD5 where known) and `<cache_root>/downloads/huggingface/`
@@ -44,6 +46,8 @@ from csir_lib.msmarco import PassageStore, lookup, msmarco_training_ids, msmarco
 
 TRIPLES = "msmarco-qidpidtriples.rnd-shuf.train.tsv.gz"
 TRAIN_EVAL = "msmarco-qidpidtriples.rnd-shuf.train-eval.tsv.gz"
+FULL_TRIPLES = "qidpidtriples.train.full.2.tsv.gz"
+TRIPLES_OF = {"sbert": (TRIPLES, TRAIN_EVAL), "msmarco": (FULL_TRIPLES,)}  # data.msmarco_triples -> downloads
 HELD_OUT_QUERIES = 200  # the paper's code validates on the first 200 queries of TRAIN_EVAL and skips them in training
 ARCHIVE_OF = {  # file -> the MS MARCO archive that holds it as a member of that name
     "collection.tsv": "collection.tar.gz",
@@ -51,11 +55,12 @@ ARCHIVE_OF = {  # file -> the MS MARCO archive that holds it as a member of that
     "queries.dev.tsv": "queries.tar.gz",
     "top1000.dev": "top1000.dev.tar.gz",
 }
-KNOWN_MD5 = {  # from ir_datasets' downloads.json (allenai/ir_datasets), checked after each download
+KNOWN_MD5 = {  # from ir_datasets' downloads.json (allenai/ir_datasets @ae24b53), checked after each download
     "queries.tar.gz": "c177b2795d5f2dcc524cf00fcd973be1",
     "qidpidtriples.train.full.2.tsv.gz": "219083e80a0a751c08b968c2f31a4e0b",
     "top1000.dev.tar.gz": "8c140662bdf123a98fbfe3bb174c5831",
-}
+}  # no hash known: collection.tar.gz (ir_datasets lists only collectionandqueries.tar.gz) and sentence-transformers'
+#    two files; no publisher gives a SHA-256 for any MS MARCO file, so none is pinned
 
 
 def fetch(name: str, cache_root: str | Path | None = None) -> Path:
@@ -133,9 +138,14 @@ def mmarco_file(kind: str, lang: str, split: str = "train", cache_root: str | Pa
 
 def language_files(lang: str, cache_root: str | Path | None = None) -> tuple[Path, Path]:
     """(train queries, collection) of `lang`: MS MARCO's own for English, mMARCO's translations otherwise."""
+    return language_file("queries", lang, cache_root), language_file("collection", lang, cache_root)
+
+
+def language_file(kind: str, lang: str, cache_root: str | Path | None = None) -> Path:
+    """The train queries (`kind` "queries") or the collection of `lang`, downloaded only when asked for."""
     if lang == "en":
-        return msmarco_file("queries.train.tsv", cache_root), msmarco_file("collection.tsv", cache_root)
-    return mmarco_file("queries", lang, "train", cache_root), mmarco_file("collection", lang, "train", cache_root)
+        return msmarco_file("queries.train.tsv" if kind == "queries" else "collection.tsv", cache_root)
+    return mmarco_file(kind, lang, "train", cache_root)
 
 
 def held_out_qids(path: str | Path, count: int = HELD_OUT_QUERIES) -> list[str]:
@@ -150,11 +160,21 @@ def held_out_qids(path: str | Path, count: int = HELD_OUT_QUERIES) -> list[str]:
     return list(found)
 
 
+def training_triples(config: Config, cache_root: str | Path | None = None) -> tuple[Path, list[str]]:
+    """The id triples the training instances come from (`data.msmarco_triples`) and the qids they skip."""
+    if config.data.msmarco_triples == "sbert":
+        return msmarco_file(TRIPLES, cache_root), held_out_qids(msmarco_file(TRAIN_EVAL, cache_root))
+    from csir_lib.msmarco_shuffle import shuffled_head
+
+    count, seed = config.training.max_instances, config.data.split_seed
+    dest = downloads_dir(cache_root, "msmarco") / f"qidpidtriples.train.full.2.seed{seed}.first{count}.tsv"
+    return shuffled_head(msmarco_file(FULL_TRIPLES, cache_root), dest, count, seed), []
+
+
 def english_training_pairs(config: Config, cache_root: str | Path | None = None) -> Iterator[tuple[str, str, int]]:
     """The paper's English MS MARCO pairs, streamed lazily (nothing is downloaded or read before the first pair)."""
     t = config.training
-    triples = msmarco_file(TRIPLES, cache_root)
-    held_out = held_out_qids(msmarco_file(TRAIN_EVAL, cache_root))
+    triples, held_out = training_triples(config, cache_root)
     queries_path, collection_path = language_files("en", cache_root)
     with PassageStore(queries_path) as queries, PassageStore(collection_path) as collection:
         yield from msmarco_training_pairs(triples, queries, collection, t.negatives_per_positive, t.max_instances,
@@ -162,31 +182,33 @@ def english_training_pairs(config: Config, cache_root: str | Path | None = None)
 
 
 def translated_training_pairs(config: Config, cache_root: str | Path | None, langs: Sequence[str],
-                              seed: int) -> Iterator[tuple[str, str, int]]:
-    """The English instances with query and passage languages drawn per instance from `langs` (seeded), streamed."""
-    langs = list(dict.fromkeys(langs))
-    unknown = [lang for lang in langs if lang not in msmarco.MMARCO_LANGUAGES]
-    if not langs or unknown:
-        raise InputError(f"languages {unknown or langs!r} for Fine-tuning", path="languages.seen",
+                              seed: int, doc_langs: Sequence[str] | None = None) -> Iterator[tuple[str, str, int]]:
+    """The English instances, the query language drawn per instance from `langs`, the passage's from `doc_langs`.
+
+    `doc_langs` None means `langs`; seeded, streamed.
+    """
+    query_langs = list(dict.fromkeys(langs))
+    doc_langs = list(dict.fromkeys(langs if doc_langs is None else doc_langs))
+    unknown = [lang for lang in query_langs + doc_langs if lang not in msmarco.MMARCO_LANGUAGES]
+    if not query_langs or not doc_langs or unknown:
+        raise InputError(f"languages {unknown or [query_langs, doc_langs]!r} for Fine-tuning", path="languages.seen",
                          expected=f"mMARCO languages: {', '.join(sorted(msmarco.MMARCO_LANGUAGES))}")
-    return _translated(config, cache_root, langs, seed)
+    return _translated(config, cache_root, query_langs, doc_langs, seed)
 
 
-def _translated(config: Config, cache_root: str | Path | None, langs: list[str],
+def _translated(config: Config, cache_root: str | Path | None, query_langs: list[str], doc_langs: list[str],
                 seed: int) -> Iterator[tuple[str, str, int]]:
     """translated_training_pairs after the language check (a generator: lazy)."""
     t = config.training
-    triples = msmarco_file(TRIPLES, cache_root)
-    held_out = held_out_qids(msmarco_file(TRAIN_EVAL, cache_root))
+    triples, held_out = training_triples(config, cache_root)
     rng = random.Random(seed)
     with contextlib.ExitStack() as stack:
-        stores = {}
-        for lang in langs:
-            queries_path, collection_path = language_files(lang, cache_root)
-            stores[lang] = (stack.enter_context(PassageStore(queries_path)),
-                            stack.enter_context(PassageStore(collection_path)))
+        queries = {lang: stack.enter_context(PassageStore(language_file("queries", lang, cache_root)))
+                   for lang in query_langs}  # only the files a side uses: a collection takes GBs
+        passages = {lang: stack.enter_context(PassageStore(language_file("collection", lang, cache_root)))
+                    for lang in doc_langs}
         for number, qid, pid, label in msmarco_training_ids(triples, t.negatives_per_positive, t.max_instances,
                                                             held_out):
-            q_lang, d_lang = rng.choice(langs), rng.choice(langs)
-            query = lookup(stores[q_lang][0], qid, "qid", f"the {q_lang} queries", triples, number)
-            yield query, lookup(stores[d_lang][1], pid, "pid", f"the {d_lang} collection", triples, number), label
+            q_lang, d_lang = rng.choice(query_langs), rng.choice(doc_langs)
+            query = lookup(queries[q_lang], qid, "qid", f"the {q_lang} queries", triples, number)
+            yield query, lookup(passages[d_lang], pid, "pid", f"the {d_lang} collection", triples, number), label

@@ -1,8 +1,10 @@
 """run_all: execute every notebook of a profile with papermill, render HTML, write the manifest and the index.
 
 Each notebook runs into a temporary folder renamed into place only when it succeeds, so results/ never holds a
-half-written report; a notebook whose inputs (its source, the resolved config, the library's code and the
-notebooks before it) are unchanged is skipped unless `--force` is given.
+half-written report; what its cells print is echoed to the terminal as it runs, while progress bars are turned
+off in the kernel (`TQDM_DISABLE`), so the rendered report shows results, not frozen bars; a notebook whose
+inputs (its source, the resolved config, the library's code and the notebooks before it) are unchanged is skipped
+unless `--force` is given.
 """
 
 from __future__ import annotations
@@ -76,9 +78,10 @@ def run_notebook(nb: Path, out_dir: Path, parameters: dict, key: str) -> float:
         shutil.rmtree(out_dir)  # stale outputs of another config must not survive next to new ones
     out_dir.mkdir(parents=True)
     params = dict(parameters, results_dir=os.path.relpath(out_dir, ROOT))  # relative: reports carry no machine paths
+    os.environ["TQDM_DISABLE"] = "1"  # the kernel inherits it: progress bars stay out of the rendered report
     with atomic_path(out_dir / nb.name) as executed:
         papermill.execute_notebook(str(nb), str(executed), parameters=params, cwd=str(ROOT), kernel_name="python3",
-                                   progress_bar=False, log_output=False)
+                                   progress_bar=False, stdout_file=sys.stdout, stderr_file=sys.stderr)
         _relative_paths(executed, nb, out_dir / nb.name)
     with atomic_open(out_dir / f"{nb.stem}.html") as handle:
         handle.write(render_html(out_dir / nb.name))
@@ -106,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, value in (("HF_HUB_OFFLINE", "1"), ("HF_DATASETS_OFFLINE", "1")) if config.offline else ():
         os.environ[name] = value
     os.environ.setdefault("NUMBA_CACHE_DIR", str(ROOT / config.cache_dir / "numba"))
+    cache = ROOT / config.cache_dir
+    cold = not cache.is_dir() or not any(p.name != "numba" for p in cache.iterdir())  # numba's cache is not ours
     folder = ROOT / config.results_dir / args.profile
     manifest_path = folder / "manifest.json"
     previous = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
@@ -133,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             timings[nb.stem] = {"seconds": round(seconds, 1), "cached": False}
             print(f"[done] {nb.stem} in {seconds:.0f} s", flush=True)
-        write_json(manifest_path, build_manifest(config, timings))
+        cold = cold and not any(t.get("cached") for t in timings.values())  # every notebook ran in this run
+        write_json(manifest_path, build_manifest(config, timings, cold_cache=cold))
         write_index(folder)
     print(f"wrote {folder / 'index.html'}")
     return 0

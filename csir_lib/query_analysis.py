@@ -1,7 +1,7 @@
 """Query-side analyses of MIRACL dev topics per language: tokenizer fertility, lexicon coverage, switchable share.
 
-Hand-written: these are a few counts over the queries' words (csir_lib.word_vectors.words, the tokeniser the
-encoder-induced lexicons use) that no library computes. Definitions:
+Hand-written: these are a few counts over the queries' words (csir_lib.tokenise.words, the one tokenisation of
+every stage: lexicons, code-switching, BM25) that no library computes. Definitions:
 
 - fertility: the tokenizer's pieces (special tokens excluded) over the whole texts divided by their words;
   pieces include punctuation and digits, which `words` does not count as words.
@@ -9,8 +9,8 @@ encoder-induced lexicons use) that no library computes. Definitions:
   words by the same tokeniser, so a multi-word translation contributes each of its words.
 - switchable share: the share of queries with at least one covered word token.
 
-Scripts written without spaces (ja, zh, th) give whole runs as words, so their fertility and words per query
-are not comparable with the other languages'.
+Scripts written without spaces (ja, zh, th) are split into words by their segmenters (jieba, MeCab with
+UniDic, pythainlp's newmm), so their words are dictionary words, not whole runs of text.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from csir_lib import typology
 from csir_lib.errors import InputError
 from csir_lib.languages import get, miracl_group
 from csir_lib.miracl import load_topics
-from csir_lib.word_vectors import words
+from csir_lib.tokenise import words
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -51,31 +51,31 @@ def _pieces(tokenizer: Any, text: str) -> int:
     return len(getattr(encoded, "ids", encoded))
 
 
-def fertility(tokenizer: Any, texts: Iterable[str]) -> float:
-    """Tokenizer pieces per word over `texts` (a `tokenizers.Tokenizer` or a transformers tokenizer)."""
+def fertility(tokenizer: Any, texts: Iterable[str], lang: str) -> float:
+    """Tokenizer pieces per word over `texts` in `lang` (a `tokenizers.Tokenizer` or a transformers tokenizer)."""
     if not callable(getattr(tokenizer, "encode", None)):
         raise InputError(f"{type(tokenizer).__name__} has no encode()",
                          expected="a tokenizers.Tokenizer or a transformers tokenizer")
     texts = _texts(texts)
-    n_words = sum(len(words(t)) for t in texts)
+    n_words = sum(len(words(t, lang)) for t in texts)
     if n_words == 0:
         raise InputError("the texts contain no word", expected="texts with at least one alphabetic word")
     return sum(_pieces(tokenizer, t) for t in texts) / n_words
 
 
-def x_vocabulary(x_words: Collection[str]) -> frozenset[str]:
-    """The lower-cased words of a lexicon's X-side entries (pass a set of X words, not the lexicon mapping)."""
+def x_vocabulary(x_words: Collection[str], lang: str) -> frozenset[str]:
+    """The lower-cased words of a lexicon's X-side entries in `lang` (a set of X words, not the lexicon mapping)."""
     if isinstance(x_words, Mapping | str):
         raise InputError(f"got a {type(x_words).__name__} where a set of X-side words was expected",
                          expected="a set of X-side words, e.g. set(table.values()) or Lexicon.target_words()")
-    return frozenset(w for entry in x_words for w in words(entry))
+    return frozenset(w for entry in x_words for w in words(entry, lang))
 
 
-def _covered(vocabulary: frozenset[str], texts: list[str]) -> list[tuple[int, int]]:
+def _covered(vocabulary: frozenset[str], texts: list[str], lang: str) -> list[tuple[int, int]]:
     """(covered word tokens, word tokens) per text."""
     counts = []
     for text in texts:
-        tokens = words(text)
+        tokens = words(text, lang)
         counts.append((sum(t in vocabulary for t in tokens), len(tokens)))
     return counts
 
@@ -88,14 +88,14 @@ def _coverage(counts: list[tuple[int, int]]) -> float:
     return sum(c for c, _ in counts) / total
 
 
-def lexicon_coverage(x_words: Collection[str], texts: Iterable[str]) -> float:
-    """Share of the texts' word tokens that are in the lexicon's X-side vocabulary."""
-    return _coverage(_covered(x_vocabulary(x_words), _texts(texts)))
+def lexicon_coverage(x_words: Collection[str], texts: Iterable[str], lang: str) -> float:
+    """Share of the texts' word tokens (in `lang`) that are in the lexicon's X-side vocabulary."""
+    return _coverage(_covered(x_vocabulary(x_words, lang), _texts(texts), lang))
 
 
-def switchable_share(x_words: Collection[str], texts: Iterable[str]) -> float:
-    """Share of texts with at least one word token in the lexicon's X-side vocabulary."""
-    counts = _covered(x_vocabulary(x_words), _texts(texts))
+def switchable_share(x_words: Collection[str], texts: Iterable[str], lang: str) -> float:
+    """Share of texts (in `lang`) with at least one word token in the lexicon's X-side vocabulary."""
+    counts = _covered(x_vocabulary(x_words, lang), _texts(texts), lang)
     return sum(c > 0 for c, _ in counts) / len(counts)
 
 
@@ -104,11 +104,11 @@ def query_statistics(lang: str, texts: Iterable[str], tokenizer: Any | None,
     """Per-language query statistics: size, words per query, fertility (no tokenizer: none), per-source coverage."""
     texts = _texts(texts)
     stats: dict[str, Any] = {"lang": lang, "n_queries": len(texts),
-                             "words_per_query": sum(len(words(t)) for t in texts) / len(texts)}
+                             "words_per_query": sum(len(words(t, lang)) for t in texts) / len(texts)}
     if tokenizer is not None:
-        stats["fertility"] = fertility(tokenizer, texts)
+        stats["fertility"] = fertility(tokenizer, texts, lang)
     for source in sorted(x_words):
-        counts = _covered(x_vocabulary(x_words[source]), texts)
+        counts = _covered(x_vocabulary(x_words[source], lang), texts, lang)
         stats[f"coverage:{source}"] = _coverage(counts)
         stats[f"switchable:{source}"] = sum(c > 0 for c, _ in counts) / len(counts)
     return stats

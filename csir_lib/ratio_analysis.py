@@ -1,12 +1,21 @@
-"""Notebook 05's analyses: ML-CS against the switch ratio p, and gains on seen against unseen languages."""
+"""Notebook 05's analyses: ML-CS against the switch ratio p, and gains on seen languages against all languages.
+
+Both are tested with the bootstrap over question ids of `csir_lib.bootstrap`: the spread over p is the best
+variant's pooled gain minus the worst's, the seen gap the gain over seen pairs minus the gain over all pairs
+(the paper compares its six seen languages with all fourteen, which include them).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 
 from csir_lib import results_stage
+from csir_lib.bootstrap import cluster_bootstrap
+from csir_lib.config import EvaluationConfig
+from csir_lib.significance import holm
 
 
 def system_ratio(system: str, main_p: float) -> float | None:
@@ -44,14 +53,64 @@ def significance_counts(tests: pd.DataFrame, alpha: float) -> pd.DataFrame:
         comparisons=("p_corrected", "size"))
 
 
-def seen_unseen_gains(scores: pd.DataFrame, metric: str, baseline: str = "zero_shot") -> pd.DataFrame:
-    """Gain over the baseline on MoIR and CLIR pairs, by whether all their languages were seen in code-switching."""
-    gains = results_stage.gains(scores[scores.setting != "MLIR"], metric, baseline, by=("seen",))
-    return gains.assign(languages=gains.seen.map({True: "seen", False: "unseen"})).drop(columns="seen")
+def _differences(scores: pd.DataFrame, metric: str, baseline: str) -> pd.DataFrame:
+    """Per-query (system - baseline) differences, seed-averaged: setting, label, seen, system, qid, diff."""
+    data = results_stage.seed_averaged(scores[scores.metric == metric])
+    base = data[data.system == baseline].set_index(["label", "qid"])["value"]
+    rows = data[~data.system.isin([baseline, *results_stage.REFERENCES])].copy()
+    keys = pd.MultiIndex.from_arrays([rows.label, rows.qid])
+    rows["diff"] = rows["value"].to_numpy() - base.reindex(keys).to_numpy()
+    return rows.dropna(subset=["diff"])
 
 
-def seen_unseen_rows(gains: pd.DataFrame, metric: str) -> list[dict[str, Any]]:
-    """`seen_unseen_gains` in the long metrics.csv format."""
-    return [{"experiment": "seen-unseen", "setting": "MoIR+CLIR", "system": r.system, "query_lang": r.languages,
-             "doc_lang": r.languages, "metric": f"{metric} gain", "value": r.gain, "n_queries": r.n_queries}
-            for r in gains.itertuples()]
+def seen_gap(scores: pd.DataFrame, ev: EvaluationConfig, systems: Sequence[str],
+             kinds: Sequence[str] = ("CLIR", "MLIR")) -> pd.DataFrame:
+    """Per setting kind and system: gain over seen pairs, over all pairs, and their gap, bootstrap-tested (Holm)."""
+    diffs = _differences(scores, ev.main_metric, ev.baseline)
+    rows = []
+    for (kind, system), part in diffs[diffs.setting.isin(kinds) & diffs.system.isin(systems)].groupby(
+            ["setting", "system"], sort=False):
+        seen = part[part.seen.astype(bool)]
+        if seen.empty or len(seen) == len(part):
+            continue
+        gap = cluster_bootstrap(seen["diff"], seen.qid, minus=(part["diff"], part.qid), resamples=ev.bootstrap,
+                                alpha=ev.alpha, power=ev.power)
+        rows.append({"setting": kind, "system": system, "gain_seen": seen["diff"].mean(),
+                     "gain_all": part["diff"].mean(), "gap": gap.mean, "ci_low": gap.ci_low, "ci_high": gap.ci_high,
+                     "p_value": gap.p_value, "mde": gap.mde, "n_queries": gap.n_clusters,
+                     "n_settings": part.label.nunique(), "n_seen_settings": seen.label.nunique()})
+    out = pd.DataFrame(rows)
+    if len(out):
+        out["p_corrected"] = holm(out.p_value.tolist())
+    return out
+
+
+def spread(scores: pd.DataFrame, ev: EvaluationConfig, system: str = "ml_cs",
+           kinds: Sequence[str] = ("CLIR", "MLIR")) -> pd.DataFrame:
+    """Per setting kind: best minus worst pooled gain over the ratio variants of `system`, bootstrap-tested."""
+    diffs = _differences(scores, ev.main_metric, ev.baseline)
+    diffs = diffs[diffs.system.str.startswith(system) & diffs.setting.isin(kinds)]
+    rows = []
+    for kind, part in diffs.groupby("setting", sort=False):
+        means = part.groupby("system")["diff"].mean()
+        if len(means) < 2:
+            continue
+        best, worst = part[part.system == means.idxmax()], part[part.system == means.idxmin()]
+        test = cluster_bootstrap(best["diff"], best.qid, minus=(worst["diff"], worst.qid), resamples=ev.bootstrap,
+                                 alpha=ev.alpha, power=ev.power)
+        rows.append({"setting": kind, "system": system, "best": means.idxmax(), "worst": means.idxmin(),
+                     "spread": test.mean, "ci_low": test.ci_low, "ci_high": test.ci_high, "p_value": test.p_value,
+                     "mde": test.mde, "n_queries": test.n_clusters, "n_settings": part.label.nunique()})
+    return pd.DataFrame(rows)
+
+
+def analysis_rows(gaps: pd.DataFrame, spreads: pd.DataFrame, metric: str) -> list[dict[str, Any]]:
+    """The seen gaps and the ratio spreads in the long metrics.csv format (x1, the metric's units)."""
+    def row(experiment: str, r: Any, value: float) -> dict[str, Any]:
+        return {"experiment": experiment, "setting": r.setting, "system": r.system, "query_lang": "-",
+                "doc_lang": "-", "metric": f"{metric} {experiment}", "value": value, "n_queries": r.n_queries,
+                "ci_low": r.ci_low, "ci_high": r.ci_high, "p_value": r.p_value, "mde": r.mde,
+                "n_settings": r.n_settings}
+
+    return [row("seen-gap", r, r.gap) for r in gaps.itertuples()] + \
+        [row("ratio-spread", r, r.spread) for r in spreads.itertuples()]

@@ -1,8 +1,12 @@
-"""Evaluate every run of every setting, test systems against Zero-shot, and shape the results for tables.
+"""Evaluate every run of every setting, test systems against Zero-shot and the references, shape the results.
 
-Per-query scores are kept for every (setting, system, seed); significance tests use per-query scores averaged
-over seeds (the paper selected the best seed instead: described, not copied), corrected over every comparison
-of one table.
+Per-query scores are kept for every (setting, system, seed), the two references included: the first stage
+(`FIRST_STAGE`, its top `rerank.depth` as ranked) and a random order of the same candidates (`RANDOM`, exact
+expectations from `csir_lib.references`). Significance tests use per-query scores averaged over seeds (the paper's
+code meant to test each system's best seed but tested seed 3's runs: see csir_lib.significance), corrected within
+each row of a table (the systems compared with the baseline on one setting), as the paper tests per pair. Gains
+pooled over several settings get a bootstrap interval over question ids (`csir_lib.bootstrap`): settings share
+their questions.
 """
 
 from __future__ import annotations
@@ -13,12 +17,17 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from csir_lib.bootstrap import cluster_bootstrap
 from csir_lib.evaluation import evaluate
+from csir_lib.references import RANDOM, random_order
 from csir_lib.retrieval_settings import Setting
 from csir_lib.significance import compare_to_baseline
 from csir_lib.xquad import Task
 
 Run = dict[str, dict[str, float]]
+FIRST_STAGE = "first stage"
+REFERENCES = (FIRST_STAGE, RANDOM)
+ROW = ("setting", "query_lang", "doc_lang")  # one row of a results table: a family of comparisons
 
 
 def per_query_scores(settings: Sequence[Setting], tasks: Mapping[str, Task],
@@ -36,6 +45,19 @@ def per_query_scores(settings: Sequence[Setting], tasks: Mapping[str, Task],
     return pd.concat(frames, ignore_index=True)
 
 
+def random_scores(settings: Sequence[Setting], tasks: Mapping[str, Task], candidates: Mapping[str, Run],
+                  metrics: Sequence[str]) -> pd.DataFrame:
+    """Long per-query scores (as `per_query_scores`) of a random order of each setting's candidates."""
+    frames = []
+    for setting in settings:
+        ranked = {qid: list(docs) for qid, docs in candidates[setting.label].items()}
+        frame = random_order(tasks[setting.label].qrels, ranked, metrics).reset_index()
+        frame = frame.melt(id_vars="qid", var_name="metric", value_name="value")
+        frames.append(frame.assign(setting=setting.kind, query_lang=setting.query_lang, doc_lang=setting.doc_lang,
+                                   label=setting.label, seen=setting.seen, system=RANDOM, seed=0))
+    return pd.concat(frames, ignore_index=True)
+
+
 def seed_averaged(scores: pd.DataFrame) -> pd.DataFrame:
     """Per-query scores averaged over seeds."""
     keys = ["setting", "query_lang", "doc_lang", "label", "seen", "system", "metric", "qid"]
@@ -43,19 +65,55 @@ def seed_averaged(scores: pd.DataFrame) -> pd.DataFrame:
 
 
 def significance(scores: pd.DataFrame, metric: str, baseline: str, correction: str, permutations: int,
-                 seed: int = 0, family_by: Sequence[str] = ()) -> pd.DataFrame:
-    """t-test (and randomisation test, as a check) of every system against `baseline` per setting, corrected.
+                 seed: int = 0, family_by: Sequence[str] = ROW) -> pd.DataFrame:
+    """t-test (and randomisation test, as a check) of every trained system against `baseline` per setting.
 
-    The correction's family is every comparison of the table, or those sharing the `family_by` columns.
+    The correction's family is the comparisons sharing the `family_by` columns (by default one row of a table;
+    empty: every comparison of the table). The references (first stage, random order) are not tested here.
     """
-    data = seed_averaged(scores[scores.metric == metric])
-    group = ("setting", "query_lang", "doc_lang")
+    data = seed_averaged(scores[(scores.metric == metric) & ~scores.system.isin(REFERENCES)])
+    group = ROW
     t = compare_to_baseline(data, baseline, group_by=group, test="t", correction=correction, family_by=family_by)
     r = compare_to_baseline(data, baseline, group_by=group, test="randomisation", correction=correction,
                             n_permutations=permutations, seed=seed, family_by=family_by)
     keys = [*group, "system"]
     r = r[keys + ["p_value", "p_corrected"]].rename(columns={"p_value": "p_rand", "p_corrected": "p_rand_corrected"})
     return t.merge(r, on=keys, how="left").assign(metric=metric)
+
+
+def reference_tests(scores: pd.DataFrame, metric: str, correction: str) -> pd.DataFrame:
+    """t-test of every trained system against each reference (first stage, random order), corrected per row."""
+    data = seed_averaged(scores[scores.metric == metric])
+    frames = []
+    for reference in REFERENCES:
+        part = data[~data.system.isin([r for r in REFERENCES if r != reference])]
+        if reference in set(part.system):
+            frames.append(compare_to_baseline(part, reference, group_by=ROW, correction=correction, family_by=ROW))
+    return pd.concat(frames, ignore_index=True).assign(metric=metric)
+
+
+def minimum_detectable(scores: pd.DataFrame, metric: str, baseline: str, alpha: float, power: float,
+                       family: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per row: the smallest difference from `baseline` a paired t-test finds with probability `power`.
+
+    sd is the mean standard deviation of the row's per-query differences; the level is alpha / m for a family
+    of m comparisons (Bonferroni, which is also Holm's first and strictest step): MDE = (t[1 - alpha/2m] +
+    t[power]) sd / sqrt(n), in the metric's units.
+    """
+    data = seed_averaged(scores[(scores.metric == metric) & ~scores.system.isin(REFERENCES)])
+    rows = []
+    for key, part in data.groupby(list(ROW), sort=False):
+        wide = part.pivot(index="qid", columns="system", values="value")
+        if baseline not in wide or wide.shape[1] < 2:
+            continue
+        diffs = wide.drop(columns=baseline).sub(wide[baseline], axis=0)
+        n, m = len(wide), diffs.shape[1]
+        sd = float(diffs.std(ddof=1).mean())
+        level = alpha / m
+        mde = (stats.t.ppf(1 - level / 2, n - 1) + stats.t.ppf(power, n - 1)) * sd / np.sqrt(n)
+        rows.append({**dict(zip(ROW, key, strict=True)), "n_queries": n, "family_size": m, "sd_diff": sd,
+                     "mde": float(mde)})
+    return pd.DataFrame(rows)
 
 
 def summary(scores: pd.DataFrame, tests: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -75,17 +133,26 @@ def summary(scores: pd.DataFrame, tests: pd.DataFrame | None = None) -> pd.DataF
 
 
 def gains(scores: pd.DataFrame, metric: str, baseline: str, by: Sequence[str] = ("setting",),
-          confidence: float = 0.95) -> pd.DataFrame:
-    """Mean per-query gain over `baseline` with a t confidence interval, grouped by `by` and system."""
-    data = seed_averaged(scores[scores.metric == metric])
+          confidence: float = 0.95, resamples: int = 2000, seed: int = 0, alpha: float = 0.05,
+          power: float = 0.8) -> pd.DataFrame:
+    """Mean per-query gain over `baseline` grouped by `by` and system, with a bootstrap interval over question ids.
+
+    Rows of several settings are pooled per question (`csir_lib.bootstrap`); within one setting that is the plain
+    bootstrap of the paired differences. Also the bootstrap p-value and minimum detectable difference.
+    """
+    others = [r for r in REFERENCES if r != baseline]
+    data = seed_averaged(scores[(scores.metric == metric) & ~scores.system.isin(others)])
     base = data[data.system == baseline].set_index(["label", "qid"])["value"]
     rows = []
     for keys, group in data[data.system != baseline].groupby([*by, "system"], sort=False):
-        diff = group.set_index(["label", "qid"])["value"] - base.reindex(group.set_index(["label", "qid"]).index)
-        diff = diff.dropna().to_numpy()
-        half = stats.t.ppf((1 + confidence) / 2, len(diff) - 1) * diff.std(ddof=1) / np.sqrt(len(diff)) \
-            if len(diff) > 1 else float("nan")
+        indexed = group.set_index(["label", "qid"])["value"]
+        diff = (indexed - base.reindex(indexed.index)).dropna()
+        if len(diff) < 2:
+            continue
+        pooled = cluster_bootstrap(diff.to_numpy(), diff.index.get_level_values("qid"), resamples=resamples,
+                                   seed=seed, confidence=confidence, alpha=alpha, power=power)
         rows.append({**dict(zip([*by, "system"], keys if isinstance(keys, tuple) else (keys,), strict=True)),
-                     "gain": diff.mean() if len(diff) else float("nan"), "ci_low": diff.mean() - half,
-                     "ci_high": diff.mean() + half, "n_queries": len(diff)})
+                     "gain": pooled.mean, "ci_low": pooled.ci_low, "ci_high": pooled.ci_high,
+                     "p_value": pooled.p_value, "mde": pooled.mde, "n_queries": pooled.n_clusters,
+                     "n_settings": diff.index.get_level_values("label").nunique()})
     return pd.DataFrame(rows)

@@ -44,3 +44,12 @@ def verified_bytes(path: str | Path, decode: Callable[[bytes], bytes] | None = N
         raise InputError(f"checksum mismatch for {name}: {actual[:12]}... != {expected[:12]}...", path=path,
                          expected="the shipped file unchanged (git checkout -- data/)")
     return data
+
+
+@lru_cache(maxsize=1)
+def english_stopwords() -> frozenset[str]:
+    """NLTK's 179 English stopwords (data/stopwords/english.txt, checked), the list Wiki-CS filters titles with."""
+    from csir_lib.paths import ROOT
+
+    text = verified_bytes(ROOT / "data" / "stopwords" / "english.txt").decode("utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip())

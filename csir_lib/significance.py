@@ -9,9 +9,13 @@ queries per setting.
 
 Conventions: identical score vectors (all paired differences zero) get p = 1.0 (scipy's t-test returns
 NaN there). The randomisation p-value is (1 + #{|permuted sum| >= |observed sum|}) / (1 + n_permutations),
-which is never 0. Fewer than two paired queries is bad input. The paper tested the best seed of each system
-against the best Zero-shot seed (mainlp/CodeSwitchCLIR src/eval_ttest.py); `mean_over_seeds` and
-`best_seed` support both that and averaging per query over seeds.
+which is never 0. Fewer than two paired queries is bad input.
+
+Seeds: the paper's code (mainlp/CodeSwitchCLIR src/eval_ttest.py) meant to test each system's best seed against
+Zero-shot's best (its `select_model` picks the seed with the highest MRR@10), but `select_model` returns the run it
+read last, so the tested runs were seed 3 of each system against seed 3 of Zero-shot. This project tests the
+per-query scores averaged over seeds (csir_lib.results_stage.significance); `mean_over_seeds` and `best_seed`
+give either reading.
 """
 
 from __future__ import annotations
@@ -148,7 +152,7 @@ def mean_std(values: Sequence[float]) -> tuple[float, float]:
 
 
 def best_seed(per_seed: Mapping[Hashable, pd.Series]) -> Hashable:
-    """The seed with the highest mean per-query score (the first such seed on ties), as the paper selected."""
+    """The seed with the highest mean per-query score (the first on ties), as the paper's code meant to select."""
     if not per_seed:
         raise InputError("no seed given", path="per_seed", expected="per-query scores of at least one seed")
     return max(per_seed, key=lambda seed: float(per_seed[seed].mean()))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 SETTINGS = ("MoIR", "CLIR", "MLIR")
-MARK = "\u2020"  # dagger
+MARK = "\u2020"  # dagger: significantly different from the baseline after correction
+BELOW = "\u25bd"  # white down-pointing triangle: below the first stage it re-ranks
 REQUIRED = ("experiment", "setting", "system", "query_lang", "doc_lang", "metric", "value", "n_queries")
 
 
@@ -32,6 +33,7 @@ class Cell:
 
     value: float | None
     significant: bool = False
+    below: bool = False  # below the row's first stage (the candidates' own order)
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class Row:
     label: str
     cells: tuple[Cell, ...]
     is_average: bool = False
+    extras: tuple[str, ...] = ()  # the table's extra columns (e.g. n and the minimum detectable difference)
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class Table:
     rows: tuple[Row, ...]
     note: str
     decimals: int = 1
+    extra_columns: tuple[str, ...] = ()
 
 
 def _pick(frame: pd.DataFrame, column: str, wanted: str | None, what: str) -> pd.DataFrame:
@@ -94,13 +98,17 @@ def build_table(
     family_size: int | None = None,
     correction: str = "Bonferroni",
     test: str = "two-sided paired t-test",
+    first_stage: str | None = None,
+    extras: Mapping[tuple[str, str, str], Mapping[str, str]] | None = None,
 ) -> Table:
     """A table of `metric` from long-format `metrics`: pairs grouped by setting, one column per system.
 
     Pairs keep their order of first appearance; settings follow `settings`, then any others by first
     appearance. A cell is marked when its `p_corrected` < `alpha`. Each setting ends with an average row
     (a system's average only when it has every pair of the setting). The family size in the note is
-    `family_size`, else the `family_size` column, else the number of tested cells.
+    `family_size`, else the `family_size` column, else the number of tested cells. With `first_stage` (a system
+    among `systems`), other systems' cells below it in their row are marked; `extras` adds columns per
+    (setting, query_lang, doc_lang) row, e.g. {"n": "300", "MDE": "4.1"}.
     """
     missing = [c for c in REQUIRED if c not in metrics.columns]
     if missing:
@@ -129,11 +137,13 @@ def build_table(
     order += [s for s in dict.fromkeys(frame["setting"]) if s not in order]
     rows: list[Row] = []
     tested = 0
+    extra_columns = tuple(dict.fromkeys(k for row in (extras or {}).values() for k in row))
     for setting in order:
         part = frame[frame["setting"] == setting]
         pairs = list(dict.fromkeys(zip(part["query_lang"], part["doc_lang"], strict=True)))
         for q, d in pairs:
             cells = []
+            floor = values.get((setting, q, d, first_stage)) if first_stage else None
             for system in systems:
                 record = values.get((setting, q, d, system))
                 if record is None or math.isnan(float(record["value"])):
@@ -142,14 +152,17 @@ def build_table(
                 p = record.get("p_corrected") if has_p and system != baseline else None
                 p = None if p is None or (isinstance(p, float) and math.isnan(p)) else float(p)
                 tested += p is not None
-                cells.append(Cell(float(record["value"]) * scale, p is not None and p < alpha))
-            rows.append(Row(setting, f"{str(q).upper()}-{str(d).upper()}", tuple(cells)))
+                below = floor is not None and system != first_stage and float(record["value"]) < float(floor["value"])
+                cells.append(Cell(float(record["value"]) * scale, p is not None and p < alpha, below))
+            row_extras = (extras or {}).get((setting, q, d), {})
+            rows.append(Row(setting, f"{str(q).upper()}-{str(d).upper()}", tuple(cells),
+                            extras=tuple(str(row_extras.get(c, "")) for c in extra_columns)))
         averages = []
         for j in range(len(systems)):
             column = [r.cells[j].value for r in rows if r.setting == setting and not r.is_average]
             complete = all(v is not None for v in column)
             averages.append(Cell(sum(column) / len(column) if complete and column else None))  # type: ignore[arg-type]
-        rows.append(Row(setting, "Avg.", tuple(averages), is_average=True))
+        rows.append(Row(setting, "Avg.", tuple(averages), is_average=True, extras=("",) * len(extra_columns)))
     if family_size is not None:
         family = [family_size]
     elif "family_size" in frame.columns:
@@ -157,7 +170,9 @@ def build_table(
     else:
         family = [tested]
     note = _note(metric, scale, baseline, alpha, tested > 0, family, correction, test)
-    return Table(systems, tuple(rows), note, decimals)
+    if first_stage is not None:
+        note += f" {BELOW}: below the {first_stage} it re-ranks."
+    return Table(systems, tuple(rows), note, decimals, extra_columns)
 
 
 def _number(cell: Cell, decimals: int) -> str:
@@ -174,33 +189,39 @@ def _best(row: Row, decimals: int) -> set[int]:
 
 def to_markdown(table: Table) -> str:
     """The table as GitHub Markdown; the row's best number bold, significant ones with a dagger."""
-    lines = ["| Setting | Pair | " + " | ".join(table.systems) + " |",
-             "|---|---|" + "---:|" * len(table.systems)]
+    columns = (*table.systems, *table.extra_columns)
+    lines = ["| Setting | Pair | " + " | ".join(columns) + " |", "|---|---|" + "---:|" * len(columns)]
     for row in table.rows:
         best = _best(row, table.decimals)
         texts = []
         for j, cell in enumerate(row.cells):
             text = _number(cell, table.decimals) or "\u2013"
-            text += MARK if cell.significant else ""
+            text += _marks(cell)
             texts.append(f"**{text}**" if j in best else text)
         label = f"*{row.label}*" if row.is_average else row.label
-        lines.append(f"| {row.setting} | {label} | " + " | ".join(texts) + " |")
+        lines.append(f"| {row.setting} | {label} | " + " | ".join([*texts, *row.extras]) + " |")
     return "\n".join(lines) + "\n\n" + table.note + "\n"
+
+
+def _marks(cell: Cell) -> str:
+    """The marks after a cell's number: significance, then below the first stage."""
+    return (MARK if cell.significant else "") + (BELOW if cell.below else "")
 
 
 def _tex(text: str) -> str:
     """Text with LaTeX's special characters escaped."""
     specials = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
                 "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "<": r"\textless{}",
-                ">": r"\textgreater{}", MARK: r"$^\dagger$"}
+                ">": r"\textgreater{}", MARK: r"$^\dagger$", BELOW: r"$^\triangledown$"}
     return "".join(specials.get(ch, ch) for ch in text)
 
 
 def to_latex(table: Table) -> str:
     """The table as a booktabs LaTeX tabular followed by its note."""
-    n = len(table.systems)
+    columns = (*table.systems, *table.extra_columns)
+    n = len(columns)
     lines = [r"\begin{tabular}{ll" + "r" * n + "}", r"\toprule",
-             "Setting & Pair & " + " & ".join(_tex(s) for s in table.systems) + r" \\", r"\midrule"]
+             "Setting & Pair & " + " & ".join(_tex(s) for s in columns) + r" \\", r"\midrule"]
     previous = None
     for row in table.rows:
         if previous is not None and row.setting != previous:
@@ -212,10 +233,10 @@ def to_latex(table: Table) -> str:
         for j, cell in enumerate(row.cells):
             text = _number(cell, table.decimals) or "--"
             text = rf"\textbf{{{text}}}" if j in best else text
-            texts.append(text + (r"$^\dagger$" if cell.significant else ""))
+            texts.append(text + _tex(_marks(cell)))
         setting = _tex(row.setting) if row.setting != previous else ""
         label = r"\textit{Avg.}" if row.is_average else _tex(row.label)
-        lines.append(f"{setting} & {label} & " + " & ".join(texts) + r" \\")
+        lines.append(f"{setting} & {label} & " + " & ".join([*texts, *map(_tex, row.extras)]) + r" \\")
         previous = row.setting
     lines += [r"\bottomrule", r"\end{tabular}", "", r"{\footnotesize " + _tex(table.note) + "}"]
     return "\n".join(lines) + "\n"
@@ -225,10 +246,10 @@ def to_csv(table: Table) -> str:
     """The table as CSV: setting, pair, one column per system; numbers as printed, daggers kept."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["setting", "pair", *table.systems])
+    writer.writerow(["setting", "pair", *table.systems, *table.extra_columns])
     for row in table.rows:
-        cells = [_number(c, table.decimals) + (MARK if c.significant else "") for c in row.cells]
-        writer.writerow([row.setting, row.label, *cells])
+        cells = [_number(c, table.decimals) + _marks(c) for c in row.cells]
+        writer.writerow([row.setting, row.label, *cells, *row.extras])
     return buffer.getvalue()
 
 

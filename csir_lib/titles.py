@@ -2,9 +2,10 @@
 
 - offline proxy: Unicode CLDR display names (territories, languages, currencies, scripts) through babel, for
   every language babel knows; a proxy for Wikipedia titles, not Wikipedia, and labelled so in its provenance;
-- paper profile: linguatools' "Wikipedia parallel titles" XML (`<translation id=..><entry lang="en">..</entry>
-  <entry lang="de">..</entry>..</translation>`, streamed with expat so bad XML is reported by line), the same
-  corpora in Moses form (two line-aligned files), and Wikipedia's own `langlinks` + `page` SQL dumps.
+- paper profile: linguatools' "Wikipedia parallel titles" XML, read as the paper's code read it: every child of
+  the root element is one title pair, whatever its name, and its `<entry lang="..">` children are the titles (other
+  children, e.g. redirects or categories, are ignored); streamed with expat so bad XML is reported by line. Also
+  the same corpora in Moses form (two line-aligned files), and Wikipedia's own `langlinks` + `page` SQL dumps.
 Hand-written: no maintained library reads these files, and the MySQL dump parser must stream gigabytes.
 Cleaning follows the paper: lower-case; on the target side drop everything up to a first ':' and from a '('
 on, then strip (the paper's code keeps only the part between a first and a second ':'; we keep all after the first).
@@ -71,19 +72,21 @@ def read_linguatools(path: str | Path, target_lang: str, source_lang: str = "en"
     path = Path(path)
     lexicon = Lexicon(source_lang=source_lang, target_lang=target_lang, provenance=f"linguatools:{path.name}")
     parser = xml.parsers.expat.ParserCreate("UTF-8")
-    state: dict = {"entry": None, "text": [], "titles": None, "skipped": []}
+    state: dict = {"entry": None, "text": [], "titles": None, "skipped": [], "depth": 0}
 
     def start(name: str, attrs: dict[str, str]) -> None:
-        if name == "translation":
+        state["depth"] += 1
+        if state["depth"] == 2:  # a child of the root: one title pair, whatever its element name
             state["titles"], state["line"] = {}, parser.CurrentLineNumber
-        elif name == "entry" and state["titles"] is not None:
+        elif state["depth"] == 3 and name == "entry":
             state["entry"], state["text"] = attrs.get("lang"), []
 
     def end(name: str) -> None:
-        if name == "entry" and state["entry"] is not None:
+        state["depth"] -= 1
+        if state["depth"] == 2 and name == "entry" and state["entry"] is not None:
             state["titles"].setdefault(state["entry"], "".join(state["text"]))
             state["entry"] = None
-        elif name == "translation" and state["titles"] is not None:
+        elif state["depth"] == 1 and state["titles"] is not None:
             titles = state["titles"]
             if not _add(lexicon, titles.get(source_lang, ""), titles.get(target_lang, "")):
                 state["skipped"].append(state["line"])
@@ -101,7 +104,7 @@ def read_linguatools(path: str | Path, target_lang: str, source_lang: str = "en"
             parser.ParseFile(fh)
         except xml.parsers.expat.ExpatError as err:
             raise InputError(f"malformed XML ({xml.parsers.expat.errors.messages[err.code]})", path=path,
-                             line=err.lineno, expected="linguatools <translation><entry lang=..> XML") from None
+                             line=err.lineno, expected="linguatools XML: <root><pair><entry lang=..>") from None
     return _finish(lexicon, path, state["skipped"], f"<entry lang='{source_lang}'> and <entry lang='{target_lang}'>")
 
 

@@ -1,4 +1,4 @@
-"""Train a cross-encoder (one logit, binary cross-entropy) with sentence-transformers' CrossEncoderTrainer.
+"""Train a cross-encoder (one logit; binary cross-entropy or a group softmax) with sentence-transformers' trainer.
 
 The library does the loop, AdamW, the warm-up plus linear schedule (sized to the steps actually run: the rate
 reaches 0 at the last step, unlike the paper's code which schedules 312.5k steps and stops at 200k), fp16/bf16,
@@ -7,8 +7,9 @@ them open:
 
 - Data order. Its default sampler seeds one generator per run and never reseeds it per epoch, and transformers 5
   does not replay past epochs on resume, so a run resumed after its first epoch would see other batches. The
-  order is therefore fixed up front: seeded permutations of the pairs, one per epoch, cut to exactly
-  steps x batch_size x processes rows and read sequentially. Same seed, same batches, resumed or not, so on CPU
+  order is therefore fixed up front: seeded permutations of the pairs (of whole question groups for the group
+  softmax, `csir_lib.losses`), one per epoch, cut to exactly steps x batch_size x processes rows and read
+  sequentially. Same seed, same batches, resumed or not, so on CPU
   the same seed gives the same final weights, byte for byte, interrupted or not (no `use_deterministic_algorithms`
   needed; on GPU cuDNN/cuBLAS kernels may still differ in the last bits).
 - Checkpoint trust. transformers writes checkpoint-N in place and its trainer_state.json last, so a checkpoint
@@ -49,10 +50,13 @@ from csir_lib.errors import InputError
 from csir_lib.faults import checkpoint_failpoint
 from csir_lib.formats import iter_pairs
 from csir_lib.io_checks import input_file, output_folder
+from csir_lib.learning_curve import curve_callback, curve_csv, read_curve, read_dev_task
 from csir_lib.locks import exclusive_lock
+from csir_lib.losses import make_loss
 from csir_lib.training_config import (
     ARROW,
     CHECKPOINT,
+    CURVE_CSV,
     FINAL,
     LOSS_CSV,
     STAMP,
@@ -78,22 +82,34 @@ def sequential_batches(dataset: Any, **kwargs: Any) -> Any:
     return DefaultBatchSampler(SequentialSampler(dataset), **kwargs)
 
 
-def training_order(n_pairs: int, rows: int, seed: int) -> list[int]:
-    """Row indices for a run: seeded permutations of range(n_pairs), one per epoch, cut to `rows`."""
+def training_order(n_pairs: int, rows: int, seed: int, group: int = 1) -> list[int]:
+    """Row indices: seeded permutations of range(n_pairs) in blocks of `group` rows, one per epoch, cut to `rows`."""
     import numpy as np
 
     rng = np.random.default_rng(seed)
-    epochs = -(-rows // n_pairs)
-    return np.concatenate([rng.permutation(n_pairs) for _ in range(epochs)])[:rows].tolist()
+    blocks = n_pairs // group
+    epochs = -(-rows // (blocks * group))
+    order = np.concatenate([rng.permutation(blocks) for _ in range(epochs)])
+    return (order[:, None] * group + np.arange(group)).reshape(-1)[:rows].tolist()
 
 
-def _pair_rows(path: str, identity: str) -> Any:
-    """Rows of a pairs file for `Dataset.from_generator` (`identity` keys its Arrow cache to the file's content)."""
-    for query, passage, label in iter_pairs(path):
+def _pair_rows(path: str, identity: str, group: int = 1) -> Any:
+    """Rows of a pairs file for `Dataset.from_generator` (`identity` keys its Arrow cache to the file's content).
+
+    With `group` > 1 the file must hold groups of one positive then `group` - 1 negatives.
+    """
+    line = 0
+    for line, (query, passage, label) in enumerate(iter_pairs(path), start=1):
+        if group > 1 and label != ((line - 1) % group == 0):
+            raise InputError(f"label {label} where a group of {group} pairs expects {int((line - 1) % group == 0)}",
+                             path=path, line=line, expected=f"groups of 1 positive then {group - 1} negatives")
         yield {"query": query, "passage": passage, "label": float(label)}
+    if group > 1 and line % group:
+        raise InputError(f"{line} pairs, not a whole number of groups of {group}", path=path, line=line,
+                         expected=f"groups of 1 positive then {group - 1} negatives")
 
 
-def read_pairs_dataset(path: Path, order_rows: int, seed: int, arrow_dir: Path | None = None) -> Any:
+def read_pairs_dataset(path: Path, order_rows: int, seed: int, arrow_dir: Path | None = None, group: int = 1) -> Any:
     """The pairs file as a `datasets.Dataset` (query, passage, label float) in the run's fixed order.
 
     The rows are streamed into a memory-mapped Arrow file under `arrow_dir` (the out_dir's `.arrow`), so a
@@ -109,7 +125,7 @@ def read_pairs_dataset(path: Path, order_rows: int, seed: int, arrow_dir: Path |
     datasets.disable_progress_bars()  # our own bar is the trainer's; "Generating train split" is noise
     try:
         data = Dataset.from_generator(_pair_rows, features=features, cache_dir=str(arrow_dir) if arrow_dir else None,
-                                      gen_kwargs={"path": str(path), "identity": identity})
+                                      gen_kwargs={"path": str(path), "identity": identity, "group": group})
     except Exception as err:  # datasets wraps the reader's InputError in DatasetGenerationError
         cause = err
         while cause is not None and not isinstance(cause, InputError):
@@ -120,11 +136,12 @@ def read_pairs_dataset(path: Path, order_rows: int, seed: int, arrow_dir: Path |
     finally:
         if was_enabled:
             datasets.enable_progress_bars()
-    return data.select(np.asarray(training_order(len(data), order_rows, seed)))
+    return data.select(np.asarray(training_order(len(data), order_rows, seed, group)))
 
 
-def _publish(model: Any, spec: TrainSpec, key: str, history: list[tuple[int, float]], info: dict) -> Path:
-    """Save the final model to out_dir/model atomically, then loss.csv, then the training.json stamp."""
+def _publish(model: Any, spec: TrainSpec, key: str, history: list[tuple[int, float]], curve: list[tuple[int, float]],
+             info: dict) -> Path:
+    """Save the final model to out_dir/model atomically, then loss.csv (and the curve), then the training.json stamp."""
     final = spec.out_dir / FINAL
     with atomic_dir(final) as tmp:
         model.save_pretrained(str(tmp), create_model_card=False, safe_serialization=True)
@@ -134,6 +151,8 @@ def _publish(model: Any, spec: TrainSpec, key: str, history: list[tuple[int, flo
         for path in [tmp, *tmp.rglob("*")]:
             path.chmod(0o755 if path.is_dir() else 0o644)  # temporary folders and files start private
     write_text(spec.out_dir / LOSS_CSV, loss_csv(history))
+    if spec.dev_task is not None:
+        write_text(spec.out_dir / CURVE_CSV, curve_csv(curve))
     write_json(spec.out_dir / STAMP, {"cache_key": key, "spec": spec.to_dict(), "versions": _versions(), **info})
     return final
 
@@ -243,15 +262,20 @@ def _train(spec: TrainSpec, restart: bool, progress: bool, callbacks: Sequence[A
         (spec.out_dir / STAMP).unlink(missing_ok=True)
     world = int(os.environ.get("WORLD_SIZE", "1"))
     main_process = int(os.environ.get("RANK", "0")) == 0
-    dataset = read_pairs_dataset(spec.pairs, spec.steps * spec.batch_size * world, spec.seed, spec.out_dir / ARROW)
+    group = spec.group_size if spec.loss == "group_softmax" else 1
+    dataset = read_pairs_dataset(spec.pairs, spec.steps * spec.batch_size * world, spec.seed, spec.out_dir / ARROW,
+                                 group)
     work = prepare_work(spec, key, restart) if main_process else spec.out_dir / WORK
     resume = last_complete_checkpoint(work) if main_process else None
-    trainer = _trainer(spec, load_cross_encoder(spec), dataset, work, progress, callbacks)
     if world > 1:  # every process must resume from the checkpoint the main process chose
         from accelerate.utils import broadcast_object_list
 
         resume = broadcast_object_list([resume])[0]
     resumed_from = int(CHECKPOINT.match(resume.name).group(1)) if resume else None
+    if spec.dev_task is not None:
+        callbacks = [*callbacks, curve_callback(read_dev_task(spec.dev_task), spec.eval_every, work / CURVE_CSV,
+                                                resumed_from)]
+    trainer = _trainer(spec, load_cross_encoder(spec), dataset, work, progress, callbacks)
     if resume:
         log.warning("resuming from %s (step %d of %d)", resume, resumed_from, spec.steps)
     loop_start = time.perf_counter()
@@ -264,18 +288,19 @@ def _train(spec: TrainSpec, restart: bool, progress: bool, callbacks: Sequence[A
     final = spec.out_dir / FINAL
     if trainer.is_world_process_zero():
         info["wall_seconds"] = time.perf_counter() - start
-        final = _publish(trainer.model, spec, key, history, info)
+        curve = read_curve(work / CURVE_CSV)
+        final = _publish(trainer.model, spec, key, history, curve, info)
         shutil.rmtree(work, ignore_errors=True)
         shutil.rmtree(spec.out_dir / ARROW, ignore_errors=True)
     return TrainResult(final, spec.out_dir, tuple(history), time.perf_counter() - start, info["steps_per_second"],
-                       trainer.state.global_step, resumed_from, False)
+                       trainer.state.global_step, resumed_from, False,
+                       tuple(read_curve(spec.out_dir / CURVE_CSV)) if spec.dev_task is not None else ())
 
 
 def _trainer(spec: TrainSpec, model: Any, dataset: Any, work: Path, progress: bool, callbacks: Sequence[Any]) -> Any:
-    """A CrossEncoderTrainer with BCE loss, the spec's schedule and checkpoints in `work`."""
+    """A CrossEncoderTrainer with the spec's loss and schedule and checkpoints in `work`."""
     import torch
     from sentence_transformers.cross_encoder import CrossEncoderTrainer, CrossEncoderTrainingArguments
-    from sentence_transformers.cross_encoder.losses import BinaryCrossEntropyLoss
     from transformers.trainer_callback import PrinterCallback, ProgressCallback
 
     args = CrossEncoderTrainingArguments(
@@ -288,8 +313,8 @@ def _trainer(spec: TrainSpec, model: Any, dataset: Any, work: Path, progress: bo
         ddp_find_unused_parameters=False,  # every trainable parameter is used; True breaks DDP here ("ready twice")
         disable_tqdm=not progress, **_precision_flags(spec.precision),
     )
-    trainer = CrossEncoderTrainer(model=model, args=args, train_dataset=dataset, loss=BinaryCrossEntropyLoss(model),
-                                  callbacks=list(callbacks))
+    trainer = CrossEncoderTrainer(model=model, args=args, train_dataset=dataset,
+                                  loss=make_loss(spec.loss, model, spec.group_size), callbacks=list(callbacks))
     trainer.add_callback(checkpoint_failpoint("train"))  # kill tests: no-op unless CSIR_FAILPOINT names it
     trainer.remove_callback(PrinterCallback)
     trainer.remove_callback(ProgressCallback)

@@ -36,6 +36,7 @@ from typing import Any
 from csir_lib.atomic import write_text
 from csir_lib.config import SEED_MAX, check_value, range_of
 from csir_lib.errors import InputError
+from csir_lib.losses import LOSSES
 
 log = logging.getLogger("csir_lib.training")
 
@@ -43,6 +44,7 @@ PRECISIONS = ("fp32", "fp16", "bf16")
 FINAL = "model"
 STAMP = "training.json"
 LOSS_CSV = "loss.csv"
+CURVE_CSV = "learning_curve.csv"  # (step, MRR@10 on the development task), when the spec has one
 WORK = ".work"
 ARROW = ".arrow"  # the pairs as a memory-mapped Arrow file while a training runs
 WORK_KEY = "spec-key.txt"
@@ -68,16 +70,27 @@ class TrainSpec:
     save_total_limit: int = field(default=2, metadata=range_of(1, 1000))  # checkpoints kept
     freeze_embeddings: bool = False  # freeze the word embeddings (most of an XLM-R-vocabulary model)
     max_length: int = field(default=512, metadata=range_of(8, 8192))  # tokens of query + passage, longest-first
+    loss: str = field(default="bce", metadata={"choices": LOSSES})  # bce (the paper's) | group_softmax
+    group_size: int = field(default=5, metadata=range_of(2, 1000))  # rows per question: 1 positive, N negatives
+    dev_task: Path | None = None  # a development task JSON (csir_lib.learning_curve) scored while training
+    eval_every: int = field(default=0, metadata=range_of(0, 10**9))  # steps between dev scores; 0: none
 
     def __post_init__(self) -> None:
         """Coerce paths and check every value's type and range (InputError without a file)."""
-        for name in ("model_dir", "pairs", "out_dir"):
-            object.__setattr__(self, name, Path(getattr(self, name)))
+        for name in ("model_dir", "pairs", "out_dir", "dev_task"):
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, Path(getattr(self, name)))
         for f in dataclasses.fields(self):
             _check(f, getattr(self, f.name), None)
         if self.warmup_steps > self.steps:
             raise InputError(f"warmup_steps {self.warmup_steps} exceeds steps {self.steps}",
                              expected="warmup_steps <= steps")
+        if self.loss == "group_softmax" and self.batch_size % self.group_size:
+            raise InputError(f"batch_size {self.batch_size} is not a multiple of group_size {self.group_size}",
+                             expected="whole question groups per batch with loss group_softmax")
+        if (self.dev_task is None) != (self.eval_every == 0):
+            raise InputError(f"dev_task {self.dev_task} with eval_every {self.eval_every}",
+                             expected="both set (a learning curve) or neither")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (paths as strings), the YAML form."""
@@ -88,8 +101,9 @@ class TrainSpec:
         """A key over the training code version, the starting model's and the pairs' content and every number."""
         from csir_lib.cache import cache_key
 
-        numbers = {k: v for k, v in self.to_dict().items() if k not in ("model_dir", "pairs", "out_dir")}
-        return cache_key("cross-encoder", TRAIN_VERSION, self.model_dir, self.pairs, numbers)
+        numbers = {k: v for k, v in self.to_dict().items() if k not in ("model_dir", "pairs", "out_dir", "dev_task")}
+        dev = [] if self.dev_task is None else [self.dev_task]  # by content
+        return cache_key("cross-encoder", TRAIN_VERSION, self.model_dir, self.pairs, numbers, *dev)
 
 
 def _hint(f: dataclasses.Field) -> Any:
@@ -99,7 +113,10 @@ def _hint(f: dataclasses.Field) -> Any:
 
 def _check(f: dataclasses.Field, value: Any, source: str | Path | None) -> Any:
     """Check one value against its field's type, range and choices; return it in the declared type."""
-    return check_value(_hint(f), value, f, f.name, source)
+    hint = _hint(f)
+    if value is None and type(None) in typing.get_args(hint):
+        return None
+    return check_value(hint, value, f, f.name, source)
 
 
 def spec_from_dict(raw: Any, source: str | Path | None = None) -> TrainSpec:
@@ -152,6 +169,7 @@ class TrainResult:
     global_step: int
     resumed_from: int | None  # the checkpoint step the (recorded) run resumed from
     cached: bool  # True when an identical finished run was found and nothing was trained
+    curve: tuple[tuple[int, float], ...] = ()  # (step, MRR@10 on the development task), when the spec has one
 
 
 def last_complete_checkpoint(work: Path) -> Path | None:
@@ -198,9 +216,12 @@ def cached_result(spec: TrainSpec, key: str) -> TrainResult | None:
         return None
     if stamp.get("cache_key") != key:
         return None
+    from csir_lib.learning_curve import read_curve
+
     return TrainResult(final, spec.out_dir, read_loss_csv(spec.out_dir / LOSS_CSV),
                        float(stamp.get("wall_seconds", 0.0)), float(stamp.get("steps_per_second", 0.0)),
-                       int(stamp["global_step"]), stamp.get("resumed_from"), True)
+                       int(stamp["global_step"]), stamp.get("resumed_from"), True,
+                       tuple(read_curve(spec.out_dir / CURVE_CSV)))
 
 
 def prepare_work(spec: TrainSpec, key: str, restart: bool) -> Path:

@@ -1,8 +1,11 @@
 """The training data of every system the paper compares, written as pairs files in the cache.
 
-Zero-shot trains on English pairs as they are; Fine-tuning on translated pairs; BL-CS on English pairs switched
-toward one query-document language pair; ML-CS toward all seen languages (at p and at every ratio of the ratio
-analysis); Wiki-CS with the titles lexicons; ML-CS-MIRACL toward every MIRACL language with a CLWE lexicon.
+Zero-shot trains on English pairs as they are; Fine-tuning on translated pairs, one model over English and the
+seen languages (`training.fine_tuning: pooled`) or, as the paper, one per pair of `training.bl_cs_pairs` with the
+query in the pair's first and the passage in its second language (`per_pair`, the paper profile's choice); BL-CS on
+English pairs switched toward one query-document language pair; ML-CS toward all seen languages (at p and at every
+ratio of the ratio analysis); Wiki-CS with the titles lexicons; ML-CS-MIRACL toward every MIRACL language with a
+CLWE lexicon.
 English pairs come from XQuAD-R's training articles (`data.training_source: xquad`) or MS MARCO, Fine-tuning's
 from XQuAD-R's human translations or mMARCO (`msmarco`, see csir_lib.msmarco_data). The English pairs are
 written once per data configuration and shared by every system; every file is streamed (memory does not grow
@@ -26,9 +29,10 @@ from csir_lib.errors import InputError
 from csir_lib.formats import iter_pairs, write_pairs
 from csir_lib.lexicon import read_lexicon
 from csir_lib.training_data import xquad_pairs
-from csir_lib.xquad import split_articles
+from csir_lib.xquad import split_articles, split_train_dev
 
 VERSION = 1  # bump when the way a training set is made changes
+WIKI_CS_VERSION = "wiki-cs-2"  # Wiki-CS as the released code: NLTK stopwords, English sides, lower-cased, by chars
 PROGRESS_FROM = 100_000  # pairs: writes at least this long show a progress bar
 
 
@@ -36,7 +40,7 @@ PROGRESS_FROM = 100_000  # pairs: writes at least this long show a progress bar
 class TrainingSet:
     """One system's training pairs and how they were made."""
 
-    system: str  # e.g. "zero_shot", "bl_cs:en-de", "ml_cs", "ml_cs@p=0.25", "wiki_cs"
+    system: str  # e.g. "zero_shot", "fine_tuning", "fine_tuning:de-de", "bl_cs:en-de", "ml_cs@p=0.25", "wiki_cs"
     path: Path
     stats: dict
 
@@ -45,13 +49,25 @@ def system_names(config: Config) -> list[str]:
     """Every trained system of the profile, in table order (ratio variants of ML-CS after the main systems)."""
     names = []
     for system in config.training.systems:
-        if system == "bl_cs":
-            names += [f"bl_cs:{pair}" for pair in config.training.bl_cs_pairs]
+        if system == "bl_cs" or (system == "fine_tuning" and config.training.fine_tuning == "per_pair"):
+            names += [f"{system}:{pair}" for pair in config.training.bl_cs_pairs]
         else:
             names.append(system)
     if "ml_cs" in config.training.systems:
         names += [f"ml_cs@p={p:g}" for p in config.training.ratios if p != config.training.p]
     return names
+
+
+def training_articles(config: Config) -> tuple[frozenset[int], frozenset[int]]:
+    """XQuAD-R articles to train on and those held out from them for learning curves (`data.dev_articles`)."""
+    data = config.data
+    train, _ = split_articles(data.xquad_articles, data.test_fraction, data.split_seed)
+    return split_train_dev(train, data.dev_articles, data.split_seed) if data.dev_articles else (train, frozenset())
+
+
+def papers_fine_tuning(config: Config) -> bool:
+    """Whether Fine-tuning is trained as the paper did: one model per language pair (training.fine_tuning)."""
+    return "fine_tuning" in config.training.systems and config.training.fine_tuning == "per_pair"
 
 
 def english_pairs(config: Config, cache_root: Path | None = None) -> Iterable[tuple[str, str, int]]:
@@ -61,21 +77,26 @@ def english_pairs(config: Config, cache_root: Path | None = None) -> Iterable[tu
         from csir_lib.msmarco_data import english_training_pairs
 
         return english_training_pairs(config, cache_root)
-    train, _ = split_articles(data.xquad_articles, data.test_fraction, data.split_seed)
+    train, _ = training_articles(config)
     return list(xquad_pairs(train, negatives=config.training.negatives_per_positive, seed=data.split_seed,
                             data_dir=data.xquad_dir))
 
 
-def translated_pairs(config: Config, cache_root: Path | None = None) -> Iterable[tuple[str, str, int]]:
-    """Fine-tuning's pairs: query and passage languages drawn (seeded) from English and the seen languages."""
-    data, langs = config.data, ["en", *config.languages.seen]
+def translated_pairs(config: Config, cache_root: Path | None = None,
+                     pair: str | None = None) -> Iterable[tuple[str, str, int]]:
+    """Fine-tuning's pairs: each side's language drawn (seeded) from English and the seen languages, or `pair`'s.
+
+    With `pair` ("de-it") the query is in its first language and the passage in its second.
+    """
+    data = config.data
+    query_langs, doc_langs = ([lang] for lang in pair.split("-")) if pair else (["en", *config.languages.seen],) * 2
     if data.training_source == "msmarco":
         from csir_lib.msmarco_data import translated_training_pairs
 
-        return translated_training_pairs(config, cache_root, langs, data.split_seed)
-    train, _ = split_articles(data.xquad_articles, data.test_fraction, data.split_seed)
-    return xquad_pairs(train, query_langs=langs, doc_langs=langs, negatives=config.training.negatives_per_positive,
-                       seed=data.split_seed, data_dir=data.xquad_dir)
+        return translated_training_pairs(config, cache_root, query_langs, data.split_seed, doc_langs)
+    train, _ = training_articles(config)
+    return xquad_pairs(train, query_langs=query_langs, doc_langs=doc_langs,
+                       negatives=config.training.negatives_per_positive, seed=data.split_seed, data_dir=data.xquad_dir)
 
 
 def _source_key(config: Config) -> list[str]:
@@ -83,9 +104,9 @@ def _source_key(config: Config) -> list[str]:
     if config.data.training_source != "msmarco":
         return []
     from csir_lib import msmarco
-    from csir_lib.msmarco_data import ARCHIVE_OF, TRAIN_EVAL, TRIPLES
+    from csir_lib.msmarco_data import ARCHIVE_OF, TRIPLES_OF
 
-    names = [TRIPLES, TRAIN_EVAL, ARCHIVE_OF["collection.tsv"], ARCHIVE_OF["queries.train.tsv"]]
+    names = [*TRIPLES_OF[config.data.msmarco_triples], ARCHIVE_OF["collection.tsv"], ARCHIVE_OF["queries.train.tsv"]]
     return [msmarco.MSMARCO_URLS[name] for name in names] + [f"{msmarco.MMARCO_REPO}@{msmarco.MMARCO_REVISION}"]
 
 
@@ -153,8 +174,9 @@ def _switcher(system: str, config: Config, lexicons: Mapping[str, Mapping[str, P
     if system.startswith("ml_cs"):
         p = float(system.split("=", 1)[1]) if "@p=" in system else config.training.p
         return CodeSwitcher(tables(clwe, seen), "multilingual", p, seed)
-    if system == "wiki_cs":
-        return CodeSwitcher(tables("titles", seen), "wiki", None, seed)
+    if system == "wiki_cs":  # each side's language drawn from English and the seen languages, as the paper's code
+        sides = ["en", *seen]
+        return CodeSwitcher(tables("titles", seen), "wiki", None, seed, query_langs=sides, doc_langs=sides)
     return None
 
 
@@ -174,16 +196,18 @@ def build_training_set(system: str, config: Config, lexicons: Mapping[str, Mappi
     sources = sorted(str(p) for per_lang in lexicons.values() for p in per_lang.values())
     parts = [VERSION, system, config.data, config.training, config.languages.seen,
              [Path(p) for p in sources] if _switcher_needs_lexicons(system) else []]
-    extra = _source_key(config) + ([list(config.languages.miracl)] if system == "ml_cs_miracl" else [])
+    extra = _source_key(config) + ([list(config.languages.miracl)] if system == "ml_cs_miracl" else []) \
+        + ([WIKI_CS_VERSION] if system == "wiki_cs" else [])
     key = cache_key(*parts, *([extra] if extra else []))  # offline systems keep the keys they had
     out = artefact_path("training-sets", key, f"{system.replace(':', '_')}.tsv", cache_root)
     stats_path = out.with_suffix(".stats.json")
     if out.exists() and stats_path.exists() and not force:
         return TrainingSet(system, out, json.loads(stats_path.read_text()))
-    if system == "fine_tuning":
-        langs = ["en", *config.languages.seen]
+    if system.split(":")[0] == "fine_tuning":
+        pair = system.split(":", 1)[1] if ":" in system else None
+        langs = pair.split("-") if pair else ["en", *config.languages.seen]
         msmarco = config.data.training_source == "msmarco"
-        count = write_counted(out, translated_pairs(config, cache_root), system, _expected_pairs(config))
+        count = write_counted(out, translated_pairs(config, cache_root, pair), system, _expected_pairs(config))
         mode = "mMARCO Google translations, English from MS MARCO" if msmarco else "XQuAD-R human translations"
         stats = {"mode": f"translated ({mode})", "languages": langs, "pairs": count}
     else:

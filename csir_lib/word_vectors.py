@@ -13,23 +13,15 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
-import regex
 
 from csir_lib.encoder import load_check
 from csir_lib.errors import InputError
-
-# letters followed by letters or combining marks (vowel signs, viramas, tone marks), so Indic words stay whole
-WORD = regex.compile(r"\p{L}[\p{L}\p{M}]*(?:[-'’]\p{L}[\p{L}\p{M}]*)*")
+from csir_lib.tokenise import words
 
 
-def words(text: str) -> list[str]:
-    """The lower-cased alphabetic words of `text` (Unicode-aware; scripts without spaces give whole runs)."""
-    return [w.lower() for w in WORD.findall(text)]
-
-
-def vocabulary(texts: Iterable[str], max_size: int, min_count: int = 1) -> list[str]:
-    """The `max_size` most frequent words of `texts` (ties by the word), each seen at least `min_count` times."""
-    counts = Counter(w for text in texts for w in words(text))
+def vocabulary(texts: Iterable[str], max_size: int, min_count: int = 1, *, lang: str) -> list[str]:
+    """The `max_size` most frequent words of `texts` in `lang` (ties by the word), each seen `min_count` times."""
+    counts = Counter(w for text in texts for w in words(text, lang))
     ranked = sorted((c, w) for w, c in counts.items() if c >= min_count)
     ranked.sort(key=lambda cw: (-cw[0], cw[1]))
     return [w for _, w in ranked[:max_size]]

@@ -106,6 +106,15 @@ def split_articles(n_articles: int, test_fraction: float, seed: int) -> tuple[fr
     return frozenset(order[n_test:]), frozenset(order[:n_test])
 
 
+def split_train_dev(train: frozenset[int], dev_articles: int, seed: int) -> tuple[frozenset[int], frozenset[int]]:
+    """Training articles split into (train, development): `dev_articles` of them held out, seeded."""
+    if dev_articles >= len(train):
+        raise InputError(f"data.dev_articles {dev_articles} leaves no training article of {len(train)}",
+                         expected=f"data.dev_articles below {len(train)}")
+    dev = frozenset(random.Random(f"dev:{seed}").sample(sorted(train), dev_articles))
+    return train - dev, dev
+
+
 def _doc(sentence: Sentence) -> dict[str, str]:
     """A sentence as a corpus record (no title: the sentence alone is the passage)."""
     return {"docid": sentence.docid, "title": "", "text": sentence.text}

@@ -220,10 +220,10 @@ def test_random_stream_is_pinned() -> None:
 # --- Wiki-CS ------------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text, expected", [
-    ("The new york city marathon", "The New York City (DE) marathon"),  # longest first; "the" is a stopword
+    ("The new york city marathon", "the New York City (DE) marathon"),  # longest first; the side is lower-cased
     ("york new york", "York (DE) New York (DE)"),  # a longer match wins over an earlier shorter one
-    ("In New York. The city", "In New York (DE). The Stadt"),  # "York." inside a text matched without its period
-    ("Newark and newyorker, renewed", "Newark and newyorker, renewed"),  # never inside a word
+    ("In New York. The city", "in New York (DE). the Stadt"),  # "york." inside a text matched without its period
+    ("Newark and newyorker, renewed", "newark and newyorker, renewed"),  # never inside a word
     ("New York's new city", "New York (DE)'s neu Stadt"),
 ])
 def test_wiki_replaces_whole_words_longest_first(text: str, expected: str) -> None:
@@ -232,9 +232,43 @@ def test_wiki_replaces_whole_words_longest_first(text: str, expected: str) -> No
     assert switcher(text, text) == (expected, expected)
 
 
+def test_wiki_orders_candidates_by_characters_not_by_tokens() -> None:
+    # "york city" (9 characters) beats the leftmost "new york" (8) of the same two tokens; "cityscape" (one token,
+    # 9 characters) ties with "york city" and loses to it as it starts later; a two-token n-gram beats a longer
+    # overlapping three-token n-gram only when it has more characters
+    lexicon = {"new york": "NY", "york city": "YC", "city": "C", "new": "N", "a b c": "ABC", "c dddddd": "CD"}
+    switcher = CodeSwitcher({"de": lexicon}, "wiki", stopwords=())
+    assert switcher("New York City", "a b c dddddd") == ("N YC", "a b CD")
+
+
+def test_wiki_stopwords_are_nltks_179_words() -> None:
+    from csir_lib.shipped import english_stopwords
+
+    words = english_stopwords()
+    assert len(words) == 179 and {"the", "don't", "ll", "ourselves"} <= words
+    assert not {"world", "state", "computer", "research", "information", "us", "uk", "new"} & words
+
+
 def test_wiki_skips_stopword_ngrams_with_the_default_list() -> None:
     switcher = CodeSwitcher({"de": load_switch_table(CS / "wiki_de.tsv")}, "wiki")
-    assert switcher("the new house", "new york") == ("the new house", "New York (DE)")  # "the", "new": stopwords
+    assert switcher("the new house", "new york") == ("the neu house", "New York (DE)")  # "the": stopword; "new": not
+
+
+def test_wiki_english_side_keeps_its_text() -> None:
+    switcher = CodeSwitcher({"de": {"world": "welt"}}, "wiki", query_langs="en", doc_langs="de")
+    assert switcher("The World", "The World") == ("The World", "the welt")
+
+
+def test_wiki_draws_english_for_about_a_sixth_of_sides() -> None:
+    seen = ["ar", "de", "it", "nl", "ru"]
+    switcher = CodeSwitcher({lang: {"world": f"w-{lang}"} for lang in seen}, "wiki", stopwords=(),
+                            query_langs=["en", *seen], doc_langs=["en", *seen])
+    stats = switcher.new_stats()
+    for row in range(3000):
+        switcher.switch_pair("World", "World", row, stats)
+    english = 6000 - stats.query.switched - stats.passage.switched  # every non-English side switches its one word
+    assert abs(english / 6000 - 1 / 6) < 0.02
+    assert set(stats.query.per_language) == set(seen)
 
 
 def test_wiki_draws_one_language_per_side_and_instance() -> None:
@@ -306,6 +340,15 @@ def test_cli_switches_and_reports(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert json.loads(captured.out) == json.loads(captured.err.strip())
     assert json.loads(captured.out)["switched"] == 14 and captured.err.count("\n") == 1
     assert out.read_text(encoding="utf-8").startswith("What ist die Haus?\t")
+
+
+def test_cli_wiki_switches_a_single_word_content_title(tmp_path: Path) -> None:
+    pairs, lexicon = tmp_path / "pairs.tsv", tmp_path / "titles_de.tsv"
+    pairs.write_text("the world cup\tHello World\t1\n", encoding="utf-8")
+    lexicon.write_text("world\twelt\t1.0\nthe\tdie\t1.0\n", encoding="utf-8")  # "the" is an NLTK stopword
+    assert main(["codeswitch", "--in", str(pairs), "--out", str(tmp_path / "o.tsv"), "--mode", "wiki", "--p", "1",
+                 "--lexicon", f"de={lexicon}"]) == 0
+    assert (tmp_path / "o.tsv").read_text(encoding="utf-8") == "the welt cup\thello welt\t1\n"
 
 
 def test_cli_wiki_defaults_to_p_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -159,7 +159,8 @@ def test_rank_languages_rescores_the_candidates_with_every_model(fixture_dirs, m
     cfg = _config(fixture_dirs)
     study = Study(cfg, fixture_dirs / "results", fixture_dirs / "cache")
     scores = mr.rank_languages(study, ["yo"], models)
-    assert set(zip(scores.system, scores.seed, strict=True)) == {("first_stage", 0), ("zero_shot", 1), ("ml_cs", 1)}
+    assert set(zip(scores.system, scores.seed, strict=True)) == {("first_stage", 0), ("random order", 0),
+                                                                 ("zero_shot", 1), ("ml_cs", 1)}
     first = scores[(scores.system == "first_stage") & (scores.metric == "ndcg@10")].set_index("qid").value
     assert first.to_dict() == pytest.approx(NDCG, abs=1e-12)
     task, run = mr.language_task("yo", cfg, fixture_dirs / "cache")
@@ -173,13 +174,18 @@ def test_rank_languages_rescores_the_candidates_with_every_model(fixture_dirs, m
     assert coverage.loc["yo"].to_dict() == {"judged_queries": 4, "with_candidates": 3, "candidates_per_query": 3.0}
     recall = scores[scores.metric == "recall@100"].groupby("system").value.mean()
     assert recall.nunique() == 1  # re-ranking the same candidates cannot change recall at 100
+    from csir_lib.references import expected_value
+
+    shuffled = scores[(scores.system == "random order") & (scores.metric == "ndcg@10")].set_index("qid").value
+    assert shuffled.to_dict() == pytest.approx({q: expected_value("ndcg@10", run.get(q, {}), task.qrels[q])
+                                                for q in task.qrels}, abs=1e-12)
 
     tested = mr.language_tests(scores, permutations=200)
     rows = mr.metrics_rows(scores, tested, "bm25", cfg.languages.seen)
     assert set(rows.group) == {"unseen in pre-training"} and set(rows.experiment) == {"miracl-ranking"}
     assert rows[rows.system == "first_stage"].p_corrected.isna().all()
     table = mr.language_table(rows, "ndcg@10", alpha=0.05)
-    assert table.systems == ("first_stage", "zero_shot", "ml_cs")
+    assert table.systems == ("first_stage", "random order", "zero_shot", "ml_cs")
     assert table.rows[0].label == "YO-YO"
     assert table.rows[0].cells[0].value == pytest.approx(100 * sum(NDCG.values()) / 4)
 

@@ -87,6 +87,7 @@ class Data:
         self.archive = tarball(site, ["\t".join(row) for row in TOP1000])
         monkeypatch.setitem(msmarco.MSMARCO_URLS, "top1000.dev.tar.gz", self.archive.as_uri())
         monkeypatch.setattr(msmarco_data, "KNOWN_MD5", {})  # the fixture archive is not MS MARCO's
+        monkeypatch.setattr("csir_lib.mmarco_hub.KNOWN_SHA256", {})  # nor are the query files mMARCO's
         hub = root / "hub"
         hub.mkdir()
         self.files = {"data/qrels.dev.small.tsv": tsv(hub / "qrels.dev.small.tsv", [QRELS.rstrip("\n")])}

@@ -150,6 +150,27 @@ def test_download_checks_the_hash(monkeypatch: pytest.MonkeyPatch) -> None:
         msmarco.download_mmarco("collection", "de")
 
 
+def test_download_checks_the_hubs_record_of_an_unpinned_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    data = (MS / "collection.tsv").read_bytes()
+    blobs, snapshot = tmp_path / "blobs", tmp_path / "snapshots" / "rev" / "data" / "google" / "collections"
+    blobs.mkdir()
+    snapshot.mkdir(parents=True)
+    (blobs / hashlib.sha256(data).hexdigest()).write_bytes(data)  # huggingface_hub's cache layout
+    link = snapshot / "german_collection.tsv"
+    link.symlink_to(blobs / hashlib.sha256(data).hexdigest())
+    small = tmp_path / "blobs" / hashlib.sha1(f"blob {len(data)}\0".encode() + data).hexdigest()  # a git blob id
+    small.write_bytes(data)
+    served = {"data/google/collections/german_collection.tsv": link, "data/qrels.dev.small.tsv": small}
+    monkeypatch.setattr("huggingface_hub.hf_hub_download", lambda repo_id, filename, **kw: str(served[filename]))
+    assert msmarco.download_mmarco("collection", "de") == link
+    assert msmarco.download_dataset_file(msmarco.MMARCO_REPO, "data/qrels.dev.small.tsv", "rev") == small
+    assert (snapshot / "german_collection.tsv.sha256").is_file()  # remembered while size and mtime stay
+    (blobs / hashlib.sha256(data).hexdigest()).write_bytes(data.replace(b"a", b"b", 1))
+    with pytest.raises(InputError, match="is not the hub's") as err:
+        msmarco.download_mmarco("collection", "de")
+    assert err.value.path == str(link)
+
+
 def test_download_offline_says_what_to_do(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(RuntimeError, match="HF_HUB_OFFLINE=1 is set.*pass its local path"):

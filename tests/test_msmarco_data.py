@@ -15,6 +15,7 @@ from itertools import islice
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 from csir_lib import msmarco, msmarco_data
@@ -32,6 +33,8 @@ QUERIES = {100: "what was the manhattan project", 101: "what is the capital of f
 TRIPLES = ["100\t0\t1", "103\t1\t2", "101\t2\t3", "100 0 4", "102\t5\t1", "101\t2\t0", "102\t5\t3", "100\t0\t2",
            "101\t2\t5", "102\t5", "100\t0\t3"]  # line 2: a held-out query; line 10: two columns
 TRAIN_EVAL = ["103\t1\t2", "103\t1\t4"]
+FULL = ["100\t0\t1", "100\t0\t2", "100\t0\t3", "101\t2\t3", "101\t2\t4", "102\t5\t1", "102\t5\t2",
+        "103\t1\t0", "103\t1\t2", "103\t1\t3"]  # MS MARCO's own id triples, in MS MARCO's order
 P, Q = PASSAGES, QUERIES
 # instance i takes the positive of its triple when i % 5 == 0, else the negative; line 2 (qid 103) is skipped
 EXPECTED = [(Q[100], P[0], 1), (Q[101], P[3], 0), (Q[100], P[4], 0), (Q[102], P[1], 0), (Q[101], P[0], 0),
@@ -77,6 +80,7 @@ def ms(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
                                                            "./queries.dev.tsv": b"9\tdev query\n"}),
         msmarco_data.TRIPLES: _gz(src / msmarco_data.TRIPLES, TRIPLES),
         msmarco_data.TRAIN_EVAL: _gz(src / msmarco_data.TRAIN_EVAL, TRAIN_EVAL),
+        msmarco_data.FULL_TRIPLES: _gz(src / msmarco_data.FULL_TRIPLES, FULL),
     }
     monkeypatch.setattr(msmarco, "MSMARCO_URLS", {name: path.as_uri() for name, path in files.items()})
     monkeypatch.setattr(msmarco_data, "KNOWN_MD5", {})
@@ -104,9 +108,9 @@ def ms(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
 
 
 def paper_config(**overrides: object):
-    """The smoke profile switched to MS MARCO training data, 8 instances."""
+    """The smoke profile switched to MS MARCO training data (sentence-transformers' shuffled triples), 8 instances."""
     return load_config(profile="smoke", overrides={"data.training_source": "msmarco", "training.max_instances": 8,
-                                                   **overrides})
+                                                   "data.msmarco_triples": "sbert", **overrides})
 
 
 def test_english_pairs_are_the_papers_stream(ms: SimpleNamespace) -> None:
@@ -156,6 +160,20 @@ def test_downloads_and_extractions_are_reused(ms: SimpleNamespace) -> None:
     assert msmarco_data.msmarco_file("collection.tsv", ms.root).read_bytes() == _tsv(PASSAGES)
 
 
+def test_msmarco_triples_in_a_seeded_random_order(ms: SimpleNamespace) -> None:
+    config = paper_config(**{"data.msmarco_triples": "msmarco", "training.max_instances": 6})
+    order = np.argsort(np.random.default_rng(13).random(len(FULL)), kind="stable")[:6]  # split_seed 13
+    assert order.tolist() == [7, 4, 3, 6, 2, 1]
+    triples = [FULL[i].split("\t") for i in order]  # instance i: positive when i % 5 == 0, else negative
+    expected = [(Q[int(q)], P[int(pos if i % 5 == 0 else neg)], int(i % 5 == 0)) for i, (q, pos, neg) in
+                enumerate(triples)]
+    assert list(english_pairs(config, ms.root)) == expected
+    downloads = sorted(p.name for p in (ms.root / "downloads" / "msmarco").iterdir())
+    assert msmarco_data.TRIPLES not in downloads and "qidpidtriples.train.full.2.seed13.first6.tsv" in downloads
+    german = list(msmarco_data.translated_training_pairs(config, ms.root, ["de"], seed=1))
+    assert german == [(translated("de", q), translated("de", p), label) for q, p, label in expected]
+
+
 def test_fine_tuning_pairs_translate_the_same_instances(ms: SimpleNamespace) -> None:
     config = paper_config()
     german = list(msmarco_data.translated_training_pairs(config, ms.root, ["de"], seed=13))
@@ -177,6 +195,21 @@ def test_fine_tuning_pairs_translate_the_same_instances(ms: SimpleNamespace) -> 
                                               "data/google/queries/train/arabic_queries.train.tsv"}
     assert {(call[0], call[2], call[3]) for call in ms.calls} == {(msmarco.MMARCO_REPO, msmarco.MMARCO_REVISION,
                                                                    hub_cache)}
+
+
+def test_fine_tuning_per_pair_keeps_each_side_in_its_language(ms: SimpleNamespace) -> None:
+    config = paper_config(**{"training.systems": ["fine_tuning"], "training.fine_tuning": "per_pair",
+                             "training.bl_cs_pairs": ["de-ar", "de-de"]})
+    assert system_names(config) == ["fine_tuning:de-ar", "fine_tuning:de-de"]
+    built = build_training_set("fine_tuning:de-ar", config, ms.lexicons, ms.root)
+    assert list(iter_pairs(built.path)) == [(translated("de", q), translated("ar", p), label)
+                                            for q, p, label in EXPECTED]
+    assert built.stats["languages"] == ["de", "ar"] and built.stats["pairs"] == 8
+    assert {call[1] for call in ms.calls} == {"data/google/queries/train/german_queries.train.tsv",
+                                              "data/google/collections/arabic_collection.tsv"}  # nothing else
+    same = build_training_set("fine_tuning:de-de", config, ms.lexicons, ms.root)
+    assert list(iter_pairs(same.path)) == [(translated("de", q), translated("de", p), label)
+                                           for q, p, label in EXPECTED]
 
 
 def test_fine_tuning_rejects_languages_mmarco_lacks(ms: SimpleNamespace) -> None:

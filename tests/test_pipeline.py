@@ -65,3 +65,57 @@ def test_committed_demo_results_carry_no_machine_paths():
             if hits:
                 found[str(path.relative_to(ROOT))] = sorted(set(hits))[:3]
     assert found == {}
+
+
+@pytest.mark.slow
+def test_reports_show_results_not_progress_bars(smoke_reference):
+    """Progress bars belong on the terminal: no executed notebook keeps a stderr block with one."""
+    import re
+
+    base, _ = smoke_reference
+    bar = re.compile(r"\d+%\|| \d+/\d+ \[|it/s\]|s/it\]")
+    for executed in sorted((base / "results" / "smoke").glob("*/*.ipynb")):
+        for cell in json.loads(executed.read_text())["cells"]:
+            for output in cell.get("outputs", []):
+                text = "".join(output.get("text", ""))
+                if output.get("name") == "stderr":
+                    assert not bar.search(text), f"{executed.name}: a progress bar in the report: {text[:200]!r}"
+
+
+@pytest.mark.slow
+def test_smoke_tables_carry_references_power_and_learning_curves(smoke_reference):
+    """The comparison tables show the first stage, a random order, n and the MDE; training shows its references."""
+    import pandas as pd
+
+    base, _ = smoke_reference
+    results = base / "results" / "smoke"
+    header = (results / "04_main_results" / "tables" / "main_mrr10.csv").read_text().splitlines()[0].split(",")
+    assert header[:4] == ["setting", "pair", "first stage", "random order"] and header[-2:] == ["n", "MDE"]
+    assert "MDE: the smallest difference" in (results / "04_main_results" / "tables" / "main_mrr10.md").read_text()
+    training = pd.read_csv(results / "03_training" / "tables" / "training.csv")
+    assert {"reference_loss", "learned", "dev_mrr10"} <= set(training.columns)
+    assert training.reference_loss.round(3).eq(1.609).all()  # the smoke profile trains with the group softmax
+    curves = pd.read_csv(results / "03_training" / "tables" / "learning_curves.csv")
+    assert set(curves.groupby(["system", "seed"]).step.apply(tuple)) == {(0, 3, 6)}
+    first = pd.read_csv(results / "04_main_results" / "tables" / "first_stage.csv")
+    assert {"recall@100", "recall@10"} <= set(first.columns)
+    main = pd.read_csv(results / "04_main_results" / "metrics.csv")
+    random_rows = main[(main.system == "random order") & (main.metric == "mrr@10")]
+    first_rows = main[(main.system == "first stage") & (main.metric == "mrr@10")]
+    assert len(random_rows) == len(first_rows) > 0 and (random_rows.value.to_numpy() <= 1).all()
+    assert set(main.experiment) == {"main", "pooled"}
+
+
+def test_notebook_markdown_renders_as_written():
+    """A line that starts with a number and a dot or parenthesis is a list item in Markdown: only where meant."""
+    import re
+
+    item = re.compile(r"^\s{0,3}\d+[.)](\s|$)")
+    for path in pipeline.notebooks():
+        for cell in json.loads(path.read_text())["cells"]:
+            if cell["cell_type"] != "markdown":
+                continue
+            lines = "".join(cell["source"]).split("\n")
+            for before, line in zip(["", *lines], lines, strict=False):
+                if item.match(line):
+                    assert not before.strip() or item.match(before), f"{path.name}: {line!r} becomes a list item"

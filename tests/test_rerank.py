@@ -208,7 +208,8 @@ def test_bm25_tokenize():
     assert bm25_tokenize("Hello, World! It's x2.", "en") == ["hello", "world", "it", "s", "x2"]
     assert bm25_tokenize("हिन्दी भाषा", "hi") == ["हिन्दी", "भाषा"]  # vowel signs (marks) stay inside words
     assert bm25_tokenize("ﬁle Ｆｕｌｌ", "en") == ["file", "full"]  # NFKC
-    assert bm25_tokenize("超级碗 50", "zh") == ["超级", "级碗", "50"]
+    assert bm25_tokenize("超级碗 50", "zh") == ["超级", "碗", "50"]  # jieba (csir_lib.tokenise)
+    assert bm25_tokenize("ພາສາລາວ", "lo") == ["ພາ", "າສ", "ສາ", "າລ", "ລາ", "າວ"]  # no segmenter: bigrams
     assert bm25_tokenize("ดี ก", "th") == ["ดี", "ก"]
 
 

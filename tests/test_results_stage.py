@@ -72,20 +72,49 @@ def test_no_common_query_is_an_error():
         scores_of({("zero_shot", 1): {"q9": {"d1": 1.0}}})
 
 
-def test_expected_check_statuses():
-    claims = [c for c in load_expected(ROOT / "results" / "expected.yaml") if c["id"] in ("clir-cs-gain",
-                                                                                           "ar-ru-doubling")]
+def _pooled(setting: str, pairs: str, system: str, gain: float, ci: tuple[float, float], p: float, mde: float,
+            baseline: str = "zero_shot") -> dict:
+    """One pooled-gain row of notebook 04's metrics.csv."""
+    return {"experiment": "pooled", "setting": setting, "system": system, "query_lang": pairs, "doc_lang": pairs,
+            "metric": f"mrr@10 gain vs {baseline}", "value": gain, "ci_low": ci[0], "ci_high": ci[1], "p_value": p,
+            "mde": mde, "n_settings": 10 if pairs == "all" else 5, "baseline": baseline}
+
+
+def test_expected_check_statuses_and_readings():
+    wanted = ("clir-cs-gain", "ar-ru-doubling", "moir-cs-stable", "clir-ft-gain", "mlir-cs-gain")
+    claims = [c for c in load_expected(ROOT / "results" / "expected.yaml") if c["id"] in wanted]
     main = pd.DataFrame([
-        {"setting": "CLIR", "query_lang": "en", "doc_lang": "de", "system": s, "metric": "mrr@10", "value": v}
-        for s, v in (("zero_shot", 0.20), ("ml_cs", 0.26))])
-    paper = check(claims, "paper", main, None).set_index("id")
-    assert paper.loc["clir-cs-gain", "ours"] == pytest.approx(6.0) and paper.loc["clir-cs-gain", "status"] == "OK"
-    assert paper.loc["ar-ru-doubling", "status"] == "NOT-COMPARABLE"  # no AR-RU pair in these metrics
-    demo = check(claims, "demo", main, None).set_index("id")
-    assert demo.loc["clir-cs-gain", "status"] == "NOT-COMPARABLE"
-    assert "direction agrees" in demo.loc["clir-cs-gain", "note"]
-    worse = check(claims, "paper", main.assign(value=[0.20, 0.10]), None).set_index("id")
-    assert worse.loc["clir-cs-gain", "status"] == "FAIL"
+        _pooled("CLIR", "all", "ml_cs", 0.06, (0.03, 0.09), 0.001, 0.02),
+        _pooled("CLIR", "seen", "ml_cs", 0.04, (0.0, 0.08), 0.2, 0.05),
+        _pooled("MoIR", "all", "ml_cs", 0.005, (-0.01, 0.02), 0.6, 0.015),
+        _pooled("CLIR", "all", "fine_tuning", 0.11, (0.08, 0.14), 0.0001, 0.02),
+        *({"experiment": "main", "setting": "CLIR", "query_lang": "ar", "doc_lang": "ru", "system": s,
+           "metric": "mrr@10", "value": v, "p_value": p} for s, v, p in (("zero_shot", 0.10, None),
+                                                                        ("ml_cs", 0.111, 0.004)))])
+    paper = check(claims, "paper", main, None, per_pair_fine_tuning=False)
+    rows = {(r["id"], "second" in r["pairs"]): r for r in paper.to_dict("records")}
+    first = rows[("clir-cs-gain", False)]
+    assert (first["ours"], first["status"], first["ci"]) == (6.0, "OK", "[+3.00, +9.00]")
+    assert first["pairs"].startswith("all pairs (10 settings)") and first["reading"] == "agrees"
+    # Holm over the five tested readings (0.0001, 0.001, 0.004, 0.2, 0.6): 0.001 is second, so x4
+    assert first["p_corrected"] == pytest.approx(0.004)
+    seen = rows[("clir-cs-gain", True)]
+    assert (seen["ours"], seen["status"], seen["reading"]) == (4.0, "OKish", "no detectable difference (MDE 5.0)")
+    doubling = rows[("ar-ru-doubling", False)]
+    assert doubling["ours"] == pytest.approx(1.11) and doubling["status"] == "FAIL"
+    assert doubling["reading"] == "same direction, different size (paper 1.99, ours 1.11)"
+    stable = rows[("moir-cs-stable", False)]
+    assert stable["reading"] == "agrees: no detectable difference (MDE 1.5)" and stable["status"] == "OK"
+    pooled_ft = rows[("clir-ft-gain", False)]
+    assert pooled_ft["status"] == "NOT-COMPARABLE" and "not the paper's one per pair" in pooled_ft["note"]
+    assert rows[("mlir-cs-gain", False)]["reading"] == "not measured"
+    demo = check(claims, "demo", main, None, per_pair_fine_tuning=False)
+    assert set(demo.status) == {"NOT-COMPARABLE"} and demo.reading.tolist() == paper.reading.tolist()
+    against = main.assign(value=[-0.06, 0.04, 0.005, 0.11, 0.10, 0.111], ci_low=[-0.09, 0, -0.01, 0.08, None, None],
+                          ci_high=[-0.03, 0.08, 0.02, 0.14, None, None])
+    opposite = check(claims, "paper", against, None, per_pair_fine_tuning=True).set_index("id")
+    assert opposite.loc["clir-cs-gain", "reading"].iloc[0] == "differs: significant in the opposite direction"
+    assert opposite.loc["clir-ft-gain", "status"] == "OK"
 
 
 def test_expected_yaml_errors(tmp_path):

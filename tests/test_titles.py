@@ -81,6 +81,18 @@ def test_read_linguatools_xml(lex_dir, caplog):
     assert "skipped 1 pair" in caplog.text and "[17]" in caplog.text  # translation 4 has no German entry
 
 
+def test_read_linguatools_takes_any_child_of_the_root_as_a_pair(tmp_path):
+    # the released code (codeswitch_wiki_1.ipynb) read `for child in root: for grandchild in child:` entries
+    xml = tmp_path / "wikititles-2014_enit.xml"
+    xml.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<titles>\n<link id="1"><entry lang="en">Rome</entry>'
+                   '<entry lang="it">Roma</entry></link>\n<pair><entry lang="it">Italia (stato)</entry>'
+                   '<entry lang="en">Italy</entry><entry lang="en">ignored second</entry></pair>\n'
+                   '<link><note><entry lang="it">nested: not a title</entry></note><entry lang="en">Alone</entry>'
+                   '</link>\n</titles>\n', encoding="utf-8")
+    lexicon = read_linguatools(xml, "it")
+    assert lexicon.entries == {"rome": [("roma", 1.0)], "italy": [("italia", 1.0)]}
+
+
 def test_read_linguatools_gzip_and_reverse(lex_dir, tmp_path):
     gz = tmp_path / "wikititles-2014_deen.xml.gz"
     gz.write_bytes(gzip.compress((lex_dir / "wikititles-2014_deen.xml").read_bytes()))

@@ -9,7 +9,7 @@ from csir_lib.errors import InputError
 from csir_lib.formats import iter_pairs
 from csir_lib.lexicon import from_pairs, write_lexicon
 from csir_lib.training_data import xquad_pairs
-from csir_lib.training_sets import build_training_set, system_names
+from csir_lib.training_sets import build_training_set, papers_fine_tuning, system_names
 from csir_lib.xquad import load_language, split_articles
 
 TRAIN, TEST = split_articles(48, 0.5, seed=13)
@@ -52,7 +52,30 @@ def test_unknown_language_and_no_negatives():
 def test_system_names_expand_pairs_and_ratios():
     config = load_config(profile="demo")
     assert system_names(config) == ["zero_shot", "fine_tuning", "bl_cs:en-de", "bl_cs:ar-ru", "ml_cs", "wiki_cs",
-                                    "ml_cs@p=0.25", "ml_cs@p=0.75", "ml_cs@p=1"]
+                                    "ml_cs@p=0.25", "ml_cs@p=1"]
+
+
+def test_paper_profile_trains_monolingual_bl_cs_and_one_fine_tuning_per_pair():
+    names = system_names(load_config(profile="paper"))
+    pairs = ["en-de", "en-it", "en-ar", "en-ru", "de-it", "de-nl", "de-ru", "ar-it", "ar-ru",
+             "de-de", "ru-ru", "ar-ar", "nl-nl", "it-it"]
+    assert names[:1 + 2 * len(pairs)] == ["zero_shot", *[f"fine_tuning:{p}" for p in pairs],
+                                          *[f"bl_cs:{p}" for p in pairs]]
+    assert "fine_tuning" not in names and load_config(profile="demo").training.fine_tuning == "pooled"
+    assert papers_fine_tuning(load_config(profile="paper")) and not papers_fine_tuning(load_config(profile="demo"))
+
+
+def test_fine_tuning_per_pair_offline_puts_query_and_passage_in_the_pair_languages(tmp_path):
+    config = load_config(profile="smoke", overrides={"training.fine_tuning": "per_pair",
+                                                     "training.bl_cs_pairs": ["de-ar"]})
+    assert system_names(config)[:2] == ["zero_shot", "fine_tuning:de-ar"]
+    built = build_training_set("fine_tuning:de-ar", config, {}, tmp_path / "cache")
+    de, ar = load_language("de"), load_language("ar")
+    question = next(q for q in de.questions if q.article in split_articles(4, 0.5, seed=13)[0])
+    first = next(iter_pairs(built.path))
+    answer = next(q for q in ar.questions if q.qid == question.qid).answer_docid
+    assert first == (question.text, ar.by_docid[answer].text, 1)
+    assert built.stats["languages"] == ["de", "ar"]
 
 
 @pytest.fixture
@@ -105,6 +128,20 @@ def test_ml_cs_miracl_needs_a_miracl_language_with_a_clwe_lexicon(tmp_path, lexi
     without_ar = {lang: paths for lang, paths in lexicons.items() if lang != "ar"}
     with pytest.raises(InputError, match="no language of languages.miracl"):
         build_training_set("ml_cs_miracl", config, without_ar, tmp_path / "cache")
+
+
+def test_wiki_cs_draws_each_side_from_english_and_the_seen_languages(tmp_path, lexicons):
+    from csir_lib.training_sets import _switcher
+
+    config = load_config(profile="smoke")  # seen: ar, de
+    switcher = _switcher("wiki_cs", config, lexicons)
+    assert switcher.query_langs == switcher.doc_langs == ("ar", "de", "en") and switcher.p == 1.0
+    built = build_training_set("wiki_cs", config, lexicons, tmp_path / "cache")
+    english = list(iter_pairs(build_training_set("zero_shot", config, lexicons, tmp_path / "cache").path))
+    switched = list(iter_pairs(built.path))
+    kept = sum(q == sq and q != q.lower() for (q, _, _), (sq, _, _) in zip(english, switched, strict=True))
+    cased = sum(q != q.lower() for q, _, _ in english)
+    assert 0.2 < kept / cased < 0.47  # a third of the query sides drawn English keep their text and casing
 
 
 def test_a_missing_lexicon_is_an_input_error(tmp_path, lexicons):

@@ -1,0 +1,129 @@
+"""A learning curve while a cross-encoder trains: MRR@10 on a development task every N steps.
+
+The development task is a small re-ranking task carved from the training articles (never the test articles):
+queries, their candidates (a first stage's top k) and qrels, stored as one JSON file so that `csir train` can use
+it too. A trainer callback scores it with the model in training at step 0 and every `eval_every` steps (and at
+the last step), so a reader sees whether a system left the plateau of the label prior before training stopped.
+Points are kept in the run's work folder, so a resumed run keeps the points up to its checkpoint and recomputes
+the later ones (the same numbers: scoring neither draws random numbers nor changes the weights).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from csir_lib.atomic import write_json, write_text
+from csir_lib.errors import InputError
+
+METRIC = "mrr@10"
+
+
+@dataclass(frozen=True)
+class DevTask:
+    """A development re-ranking task: each query's candidates (first-stage order) and its qrels."""
+
+    topics: dict[str, str]
+    passages: dict[str, str]  # docid -> the text a model reads (title and text joined)
+    qrels: dict[str, dict[str, int]]
+    candidates: dict[str, list[str]]
+
+
+def write_dev_task(path: Path, task: DevTask) -> Path:
+    """Write a development task as JSON (atomically)."""
+    return write_json(path, {"topics": task.topics, "passages": task.passages, "qrels": task.qrels,
+                             "candidates": task.candidates})
+
+
+def read_dev_task(path: Path) -> DevTask:
+    """Read a development task written by `write_dev_task`; every candidate must have a passage."""
+    expected = "JSON with topics, passages, qrels and candidates (csir_lib.learning_curve.write_dev_task)"
+    try:
+        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+        task = DevTask(*(raw[key] for key in ("topics", "passages", "qrels", "candidates")))
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise InputError(f"unreadable development task ({type(err).__name__}: {err})", path=path,
+                         expected=expected) from None
+    missing = sorted({d for docs in task.candidates.values() for d in docs} - set(task.passages))
+    unknown = sorted(set(task.candidates) - set(task.topics))
+    if missing or unknown or not task.candidates:
+        problem = (f"candidate {missing[0]} has no passage" if missing else
+                   f"query {unknown[0]} has candidates but no topic" if unknown else "no candidates")
+        raise InputError(problem, path=path, expected=expected)
+    return task
+
+
+def dev_score(model: Any, task: DevTask, batch_size: int = 64) -> float:
+    """MRR@10 of `model` (a CrossEncoder) re-ranking the task's candidates; the model's train/eval mode is kept."""
+    from csir_lib.evaluation import evaluate
+
+    pairs = [(qid, docid) for qid, docs in task.candidates.items() for docid in docs]
+    was_training = model.training
+    try:
+        scores = model.predict([(task.topics[q], task.passages[d]) for q, d in pairs], batch_size=batch_size,
+                               show_progress_bar=False, convert_to_numpy=True)
+    finally:
+        model.train(was_training)  # predict() leaves the model in eval mode
+    run: dict[str, dict[str, float]] = {}
+    for (qid, docid), score in zip(pairs, scores, strict=True):
+        run.setdefault(qid, {})[docid] = float(score)
+    return float(evaluate(task.qrels, run, [METRIC]).means[METRIC])
+
+
+def read_curve(path: Path) -> list[tuple[int, float]]:
+    """(step, MRR@10) points of a curve CSV; none when the file does not exist."""
+    if not path.is_file():
+        return []
+    rows = list(csv.reader(path.read_text(encoding="utf-8").splitlines()))
+    return [(int(step), float(value)) for step, value in rows[1:]]
+
+
+def curve_csv(points: list[tuple[int, float]]) -> str:
+    """Curve points as CSV text with a `step,mrr@10` header."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["step", METRIC])
+    writer.writerows((step, repr(value)) for step, value in points)
+    return buffer.getvalue()
+
+
+def curve_callback(task: DevTask, every: int, path: Path, resumed_from: int | None) -> Any:
+    """A transformers TrainerCallback that appends (step, MRR@10) to `path` at step 0, every `every` steps and last."""
+    from transformers.trainer_callback import TrainerCallback
+
+    points = [p for p in read_curve(path) if resumed_from is not None and p[0] <= resumed_from]
+
+    def record(step: int, model: Any) -> None:
+        points.append((step, dev_score(model, task)))
+        write_text(path, curve_csv(points))
+
+    class LearningCurve(TrainerCallback):
+        """Scores the development task as training goes (main process only)."""
+
+        def on_train_begin(self, args, state, control, model=None, **kwargs):  # noqa: D102
+            if state.is_world_process_zero and not points:
+                record(0, _cross_encoder(model))
+
+        def on_step_end(self, args, state, control, model=None, **kwargs):  # noqa: D102
+            step = state.global_step
+            if state.is_world_process_zero and (step % every == 0 or step == state.max_steps) and \
+                    all(s != step for s, _ in points):
+                record(step, _cross_encoder(model))
+
+    return LearningCurve()
+
+
+def _cross_encoder(model: Any) -> Any:
+    """The CrossEncoder inside what the trainer hands to callbacks (DDP wraps it in `.module`)."""
+    return getattr(model, "module", model)
+
+
+def curve_points(curves: Mapping[tuple[str, int], list[tuple[int, float]]]) -> list[dict[str, Any]]:
+    """Long rows (system, seed, step, metric, value) of several curves."""
+    return [{"system": system, "seed": seed, "step": step, "metric": METRIC, "value": value}
+            for (system, seed), points in curves.items() for step, value in points]
