@@ -45,7 +45,7 @@ class Comparison:
         rows["system"] = rows["system"].replace(rename)
         extras = {(r.setting, r.query_lang, r.doc_lang): {"n": str(r.n_queries), "MDE": f"{scale * r.mde:.1f}"}
                   for r in self.mde.itertuples()}
-        table = build_table(rows, self.metric, systems=[rename.get(s, s) for s in columns],
+        table = build_table(rows, self.metric, systems=[rename.get(s, s) for s in columns], references=REFERENCES,
                             baseline=rename.get(self.baseline, self.baseline), alpha=self.alpha, scale=scale,
                             correction=self.correction.capitalize(), first_stage=FIRST_STAGE,
                             extras=extras)
@@ -72,14 +72,21 @@ class Comparison:
         out = []
         for system, part in tests.groupby("system", sort=False):
             p = part.set_index("baseline")["p_corrected"]
-            words = {ref: reading(means[system] - means[ref], float(p[ref]), self.alpha) for ref in REFERENCES}
-            below = words[FIRST_STAGE] == "worse" or means[system] < means[FIRST_STAGE]
+            words = {ref: _against(reading(means[system] - means[ref], float(p[ref]), self.alpha), ref)
+                     for ref in REFERENCES}
+            below = means[system] < means[FIRST_STAGE]
             out.append({"pair": f"{q.upper()}-{d.upper()}", "system": system, self.metric: scale * means[system],
                         FIRST_STAGE: scale * means[FIRST_STAGE], RANDOM: scale * means[RANDOM],
                         f"p vs {FIRST_STAGE}": float(p[FIRST_STAGE]), f"p vs {RANDOM}": float(p[RANDOM]),
-                        "reading": (f"{words[FIRST_STAGE]} than the {FIRST_STAGE}, {words[RANDOM]} than a {RANDOM}"
-                                    + ("; BELOW ITS FIRST STAGE" if below else ""))})
+                        "reading": f"{words[FIRST_STAGE]}, {words[RANDOM]}" + ("; BELOW ITS FIRST STAGE" if below
+                                                                                          else "")})
         return pd.DataFrame(out)
+
+
+def _against(word: str, reference: str) -> str:
+    """'better than the first stage', 'no detectable difference from a random order', ..."""
+    article = "the" if reference == FIRST_STAGE else "a"
+    return f"{word} {'than' if word in ('better', 'worse') else 'from'} {article} {reference}"
 
 
 def reading(difference: float, p_corrected: float, alpha: float, mde: float | None = None) -> str:

@@ -99,6 +99,7 @@ def build_table(
     correction: str = "Bonferroni",
     test: str = "two-sided paired t-test",
     first_stage: str | None = None,
+    references: Sequence[str] = (),
     extras: Mapping[tuple[str, str, str], Mapping[str, str]] | None = None,
 ) -> Table:
     """A table of `metric` from long-format `metrics`: pairs grouped by setting, one column per system.
@@ -107,7 +108,8 @@ def build_table(
     appearance. A cell is marked when its `p_corrected` < `alpha`. Each setting ends with an average row
     (a system's average only when it has every pair of the setting). The family size in the note is
     `family_size`, else the `family_size` column, else the number of tested cells. With `first_stage` (a system
-    among `systems`), other systems' cells below it in their row are marked; `extras` adds columns per
+    among `systems`), other systems' cells below it in their row are marked (not those of `references`); `extras`
+    adds columns per
     (setting, query_lang, doc_lang) row, e.g. {"n": "300", "MDE": "4.1"}.
     """
     missing = [c for c in REQUIRED if c not in metrics.columns]
@@ -152,7 +154,8 @@ def build_table(
                 p = record.get("p_corrected") if has_p and system != baseline else None
                 p = None if p is None or (isinstance(p, float) and math.isnan(p)) else float(p)
                 tested += p is not None
-                below = floor is not None and system != first_stage and float(record["value"]) < float(floor["value"])
+                below = floor is not None and system not in (first_stage, *references) and \
+                    float(record["value"]) < float(floor["value"])
                 cells.append(Cell(float(record["value"]) * scale, p is not None and p < alpha, below))
             row_extras = (extras or {}).get((setting, q, d), {})
             rows.append(Row(setting, f"{str(q).upper()}-{str(d).upper()}", tuple(cells),
