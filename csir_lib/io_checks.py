@@ -60,6 +60,16 @@ def _inside(path: Path, folder: Path) -> bool:
     return path.resolve().is_relative_to(folder.resolve())
 
 
+def _parents_are_folders(out: Path, option: str) -> None:
+    """Refuse `out` when its nearest existing parent is a file."""
+    for parent in out.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise InputError(f"{option}'s parent {parent} is a file, not a folder", path=out,
+                                 expected="a path whose parents are folders")
+            return
+
+
 def output_path(out: str | Path, inputs: Iterable[str | Path | None], option: str = "--out") -> Path:
     """`out` if a file may be written there: not a folder, parent not a file, not an input nor inside an input folder.
 
@@ -68,12 +78,7 @@ def output_path(out: str | Path, inputs: Iterable[str | Path | None], option: st
     out = Path(out)
     if out.is_dir():
         raise InputError(f"{option} is an existing folder", path=out, expected="a file path to write")
-    for parent in out.parents:
-        if parent.exists():
-            if not parent.is_dir():
-                raise InputError(f"{option}'s parent {parent} is a file, not a folder", path=out,
-                                 expected="a path whose parents are folders")
-            break
+    _parents_are_folders(out, option)
     for given in inputs:
         if given is None or str(given) == "":
             continue
@@ -94,12 +99,7 @@ def output_folder(out: str | Path, inputs: Iterable[str | Path | None], written:
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise InputError(f"{option} is an existing file, not a folder", path=out, expected="a folder path")
-    for parent in out.parents:
-        if parent.exists():
-            if not parent.is_dir():
-                raise InputError(f"{option}'s parent {parent} is a file, not a folder", path=out,
-                                 expected="a path whose parents are folders")
-            break
+    _parents_are_folders(out, option)
     targets = [out / name for name in written]
     for given in inputs:
         if given is None or str(given) == "":
