@@ -92,8 +92,8 @@ def reference_tests(scores: pd.DataFrame, metric: str, correction: str) -> pd.Da
     return pd.concat(frames, ignore_index=True).assign(metric=metric)
 
 
-def minimum_detectable(scores: pd.DataFrame, metric: str, baseline: str, alpha: float, power: float,
-                       family: pd.DataFrame | None = None) -> pd.DataFrame:
+def minimum_detectable(scores: pd.DataFrame, metric: str, baseline: str, alpha: float,
+                       power: float) -> pd.DataFrame:
     """Per row: the smallest difference from `baseline` a paired t-test finds with probability `power`.
 
     sd is the mean standard deviation of the row's per-query differences; the level is alpha / m for a family
