@@ -10,8 +10,8 @@ the demo encoder and the demo's English pairs, both built by a demo run (`./run_
     python benchmarks/bench_parallel_train.py [--steps 30]
 
 Prints one JSON object: seconds and steps of each arrangement and `ratio`, the two-process throughput over the
-one-process throughput (measured here on 2026-12-02: 1.60 at 30 steps each, 1.43 at 20, where loading the
-models weighs more).
+one-process throughput (measured here on 2026-12-02: 1.36 and 1.60 in two runs of 30 steps each, 1.43 at 20;
+the machine's timings are noisy).
 """
 
 from __future__ import annotations

@@ -10,8 +10,6 @@ the later ones (the same numbers: scoring neither draws random numbers nor chang
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,6 +18,7 @@ from typing import Any
 
 from csir_lib.atomic import write_json, write_text
 from csir_lib.errors import InputError
+from csir_lib.training_config import read_step_csv, step_csv
 
 METRIC = "mrr@10"
 
@@ -75,32 +74,15 @@ def dev_score(model: Any, task: DevTask, batch_size: int = 64) -> float:
     return float(evaluate(task.qrels, run, [METRIC]).means[METRIC])
 
 
-def read_curve(path: Path) -> list[tuple[int, float]]:
-    """(step, MRR@10) points of a curve CSV; none when the file does not exist."""
-    if not path.is_file():
-        return []
-    rows = list(csv.reader(path.read_text(encoding="utf-8").splitlines()))
-    return [(int(step), float(value)) for step, value in rows[1:]]
-
-
-def curve_csv(points: list[tuple[int, float]]) -> str:
-    """Curve points as CSV text with a `step,mrr@10` header."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["step", METRIC])
-    writer.writerows((step, repr(value)) for step, value in points)
-    return buffer.getvalue()
-
-
 def curve_callback(task: DevTask, every: int, path: Path, resumed_from: int | None) -> Any:
     """A transformers TrainerCallback that appends (step, MRR@10) to `path` at step 0, every `every` steps and last."""
     from transformers.trainer_callback import TrainerCallback
 
-    points = [p for p in read_curve(path) if resumed_from is not None and p[0] <= resumed_from]
+    points = [p for p in read_step_csv(path) if resumed_from is not None and p[0] <= resumed_from]
 
     def record(step: int, model: Any) -> None:
         points.append((step, dev_score(model, task)))
-        write_text(path, curve_csv(points))
+        write_text(path, step_csv(points, METRIC))
 
     class LearningCurve(TrainerCallback):
         """Scores the development task as training goes (main process only)."""

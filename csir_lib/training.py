@@ -50,7 +50,7 @@ from csir_lib.errors import InputError
 from csir_lib.faults import checkpoint_failpoint
 from csir_lib.formats import iter_pairs
 from csir_lib.io_checks import input_file, output_folder
-from csir_lib.learning_curve import curve_callback, curve_csv, read_curve, read_dev_task
+from csir_lib.learning_curve import METRIC, curve_callback, read_dev_task
 from csir_lib.locks import exclusive_lock
 from csir_lib.losses import make_loss
 from csir_lib.training_config import (
@@ -65,8 +65,9 @@ from csir_lib.training_config import (
     TrainSpec,
     cached_result,
     last_complete_checkpoint,
-    loss_csv,
     prepare_work,
+    read_step_csv,
+    step_csv,
 )
 
 log = logging.getLogger(__name__)
@@ -150,9 +151,9 @@ def _publish(model: Any, spec: TrainSpec, key: str, history: list[tuple[int, flo
             raise RuntimeError(f"final model must be safetensors only; found {pickled or 'no model.safetensors'}")
         for path in [tmp, *tmp.rglob("*")]:
             path.chmod(0o755 if path.is_dir() else 0o644)  # temporary folders and files start private
-    write_text(spec.out_dir / LOSS_CSV, loss_csv(history))
+    write_text(spec.out_dir / LOSS_CSV, step_csv(history))
     if spec.dev_task is not None:
-        write_text(spec.out_dir / CURVE_CSV, curve_csv(curve))
+        write_text(spec.out_dir / CURVE_CSV, step_csv(curve, METRIC))
     write_json(spec.out_dir / STAMP, {"cache_key": key, "spec": spec.to_dict(), "versions": _versions(), **info})
     return final
 
@@ -288,13 +289,13 @@ def _train(spec: TrainSpec, restart: bool, progress: bool, callbacks: Sequence[A
     final = spec.out_dir / FINAL
     if trainer.is_world_process_zero():
         info["wall_seconds"] = time.perf_counter() - start
-        curve = read_curve(work / CURVE_CSV)
+        curve = list(read_step_csv(work / CURVE_CSV))
         final = _publish(trainer.model, spec, key, history, curve, info)
         shutil.rmtree(work, ignore_errors=True)
         shutil.rmtree(spec.out_dir / ARROW, ignore_errors=True)
     return TrainResult(final, spec.out_dir, tuple(history), time.perf_counter() - start, info["steps_per_second"],
                        trainer.state.global_step, resumed_from, False,
-                       tuple(read_curve(spec.out_dir / CURVE_CSV)) if spec.dev_task is not None else ())
+                       read_step_csv(spec.out_dir / CURVE_CSV) if spec.dev_task is not None else ())
 
 
 def _trainer(spec: TrainSpec, model: Any, dataset: Any, work: Path, progress: bool, callbacks: Sequence[Any]) -> Any:

@@ -190,18 +190,20 @@ def last_complete_checkpoint(work: Path) -> Path | None:
     return None
 
 
-def read_loss_csv(path: Path) -> tuple[tuple[int, float], ...]:
-    """The (step, loss) rows of a loss.csv."""
+def read_step_csv(path: Path) -> tuple[tuple[int, float], ...]:
+    """The (step, value) rows of a loss.csv or learning_curve.csv; none when the file does not exist."""
+    if not path.is_file():
+        return ()
     rows = list(csv.reader(path.read_text(encoding="utf-8").splitlines()))
-    return tuple((int(step), float(loss)) for step, loss in rows[1:])
+    return tuple((int(step), float(value)) for step, value in rows[1:])
 
 
-def loss_csv(history: Sequence[tuple[int, float]]) -> str:
-    """A loss history as CSV text with a `step,loss` header."""
+def step_csv(points: Sequence[tuple[int, float]], column: str = "loss") -> str:
+    """(step, value) points as CSV text with a `step,<column>` header (values exact, as repr)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["step", "loss"])
-    writer.writerows((step, repr(loss)) for step, loss in history)
+    writer.writerow(["step", column])
+    writer.writerows((step, repr(value)) for step, value in points)
     return buf.getvalue()
 
 
@@ -216,12 +218,10 @@ def cached_result(spec: TrainSpec, key: str) -> TrainResult | None:
         return None
     if stamp.get("cache_key") != key:
         return None
-    from csir_lib.learning_curve import read_curve
-
-    return TrainResult(final, spec.out_dir, read_loss_csv(spec.out_dir / LOSS_CSV),
+    return TrainResult(final, spec.out_dir, read_step_csv(spec.out_dir / LOSS_CSV),
                        float(stamp.get("wall_seconds", 0.0)), float(stamp.get("steps_per_second", 0.0)),
                        int(stamp["global_step"]), stamp.get("resumed_from"), True,
-                       tuple(read_curve(spec.out_dir / CURVE_CSV)))
+                       read_step_csv(spec.out_dir / CURVE_CSV))
 
 
 def prepare_work(spec: TrainSpec, key: str, restart: bool) -> Path:
