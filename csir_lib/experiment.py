@@ -109,7 +109,7 @@ def run_experiment(study: Study, *, ratios: bool = False) -> Experiment:
                   if ":" not in name or name.split(":", 1)[1] == f"{s.query_lang}-{s.doc_lang}"}
         runs[label] = reranking_stage.rerank_setting(
             label, task, first[label], chosen, x2en, () if ratios else cfg.rerank.translate_test,
-            cfg.rerank.batch_tokens, cfg.model.max_length, study.cache_dir, study.force)
+            cfg.rerank.batch_tokens, cfg.model.max_length, study.cache_dir, study.force, cfg.rerank.precision)
         runs[label][(results_stage.FIRST_STAGE, 0)] = first[label]
         tasks[label] = replace(task, corpus={})  # evaluation needs topics and qrels only
     ev = cfg.evaluation

@@ -168,7 +168,7 @@ def rank_languages(study: Any, langs: Sequence[str], models: Mapping[str, Mappin
     for lang in tqdm(langs, desc="MIRACL", unit="language"):
         task, candidates = language_task(lang, cfg, study.cache_dir, study.force)
         runs = rerank_setting(f"MIRACL {lang}", task, candidates, models, {}, (), cfg.rerank.batch_tokens,
-                              cfg.model.max_length, study.cache_dir, study.force)
+                              cfg.model.max_length, study.cache_dir, study.force, cfg.rerank.precision)
         frame = per_query_scores(lang, task.qrels, {(FIRST_STAGE, 0): candidates, **runs}, cfg.languages.seen)
         shuffled = random_order(task.qrels, {q: list(docs) for q, docs in candidates.items()}, METRICS)
         shuffled = shuffled.reset_index().melt(id_vars="qid", var_name="metric", value_name="value")

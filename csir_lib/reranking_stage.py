@@ -25,19 +25,20 @@ Run = dict[str, dict[str, float]]
 
 
 def rerank_cached(model_dir: Path, task: Task, candidates: Run, batch_tokens: int, max_length: int,
-                  cache_root: Path | None = None, force: bool = False, derived_from: object = None) -> Run:
+                  cache_root: Path | None = None, force: bool = False, derived_from: object = None,
+                  precision: str = "fp32") -> Run:
     """Re-rank `candidates` of `task` with one model; reuse the cached run of the same model and task.
 
     A task's key covers its ids, not its texts (the texts of the shipped, checksummed data follow from the ids),
     so a task whose texts were rewritten must say what rewrote them in `derived_from`.
     """
-    key = cache_key(str(model_dir), task_key(task), candidates, max_length,
+    key = cache_key(str(model_dir), task_key(task), candidates, max_length, precision,
                     *([] if derived_from is None else [derived_from]))
     path = artefact_path("runs", key, "run.trec", cache_root)
     if path.exists() and not force:
         return read_run(path)
     run = rerank(model_dir, task.topics, task.corpus, candidates, batch_tokens=batch_tokens, max_length=max_length,
-                 progress=False)
+                 progress=False, precision=precision)
     write_run(path, run, tag=model_dir.parent.name)
     failpoint("rerank")  # kill tests (csir_lib.faults): no-op unless CSIR_FAILPOINT names it
     return read_run(path)
@@ -59,15 +60,17 @@ def translate_task(task: Task, x2en: Mapping[str, Path]) -> Task:
 
 def rerank_setting(label: str, task: Task, candidates: Run, models: Mapping[str, Mapping[int, Path]],
                    x2en: Mapping[str, Path], tt_systems: tuple[str, ...], batch_tokens: int, max_length: int,
-                   cache_root: Path | None = None, force: bool = False) -> dict[tuple[str, int], Run]:
+                   cache_root: Path | None = None, force: bool = False,
+                   precision: str = "fp32") -> dict[tuple[str, int], Run]:
     """Runs of every system (and Translate Test with `tt_systems`) on one setting: {(system, seed): run}."""
     runs = {}
     jobs = [(system, seed, path) for system, seeds in models.items() for seed, path in seeds.items()]
     translated, lexicons = None, {"translated to English with": [Path(p) for _, p in sorted(x2en.items())]}
     for system, seed, path in tqdm(jobs, desc=label, unit="model", leave=False):
-        runs[(system, seed)] = rerank_cached(path, task, candidates, batch_tokens, max_length, cache_root, force)
+        runs[(system, seed)] = rerank_cached(path, task, candidates, batch_tokens, max_length, cache_root, force,
+                                             precision=precision)
         if system in tt_systems and set(task.query_langs.values()) | set(task.doc_langs.values()) != {"en"}:
             translated = translated or translate_task(task, x2en)
             runs[(f"tt:{system}", seed)] = rerank_cached(path, translated, candidates, batch_tokens, max_length,
-                                                         cache_root, force, derived_from=lexicons)
+                                                         cache_root, force, lexicons, precision)
     return runs

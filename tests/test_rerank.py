@@ -90,6 +90,23 @@ def test_batching_changes_no_score_and_reruns_are_identical(cross_encoder, data)
     assert rerank(cross_encoder, topics, corpus, run, batch_tokens=40, progress=False) == runs[1]
 
 
+def test_bf16_scores_are_close_and_their_logit_is_float32(cross_encoder, data):
+    import torch
+
+    topics, corpus, run = data
+    exact = rerank(cross_encoder, topics, corpus, run, progress=False)
+    fast = rerank(cross_encoder, topics, corpus, run, progress=False, precision="bf16")
+    got = np.array([fast[q][d] for q in sorted(exact) for d in sorted(exact[q])])
+    want = np.array([exact[q][d] for q in sorted(exact) for d in sorted(exact[q])])
+    np.testing.assert_allclose(got, want, atol=0.01)  # bfloat16 keeps about 3 significant digits
+    assert not np.array_equal(got, want)  # the encoder did run in bfloat16
+    # a logit made in bfloat16 would survive a round trip through it unchanged; a float32 one does not
+    assert not np.array_equal(torch.tensor(got).to(torch.bfloat16).float().numpy(), got.astype(np.float32))
+    assert rerank(cross_encoder, topics, corpus, run, progress=False, precision="bf16") == fast  # deterministic
+    with pytest.raises(InputError, match="precision 'fp8'; expected fp32 or bf16"):
+        rerank(cross_encoder, topics, corpus, run, progress=False, precision="fp8")
+
+
 def test_depth_takes_the_first_stage_top_with_ties_by_docid(cross_encoder, data):
     topics, corpus, run = data
     assert candidate_pairs(topics, corpus, run, depth=1) == [("q1", "d1"), ("q2", "d4")]  # d1, d3 tie at 12.5
