@@ -116,6 +116,9 @@ class TrainingConfig:
     loss: str = field(default="bce", metadata=_choices("bce", "group_softmax"))
     eval_every: int = field(default=0, metadata=range_of(0, 10_000_000))  # learning-curve steps (0: no curve)
     dev_queries: int = field(default=100, metadata=range_of(1, 10**7))  # development queries of the curve
+    # trainings at once, each in its own process on one thread (1: one at a time, in this process, on every core):
+    # on two cores two small trainings side by side finish about 1.4x sooner (benchmarks/bench_parallel_train.py)
+    workers: int = field(default=1, metadata=range_of(1, 64))
 
 
 @dataclass(frozen=True)

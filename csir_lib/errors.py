@@ -51,6 +51,16 @@ class InputError(ValueError):
             message += f"; expected {self.expected}"
         super().__init__(message)
 
+    def __reduce__(self) -> tuple[typing.Any, ...]:
+        """Pickle by the constructor's keywords, so the error crosses a process boundary whole (training workers)."""
+        return _rebuild, (type(self), self.problem, self.path, self.line, self.expected)
+
+
+def _rebuild(cls: type[InputError], problem: str, path: str | None, line: int | None,
+             expected: str | None) -> InputError:
+    """An InputError (or subclass) from its pickled fields."""
+    return cls(problem, path=path, line=line, expected=expected)
+
 
 class OneLineParser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one `error: ...` line on stderr and exit code 2, not a usage block."""

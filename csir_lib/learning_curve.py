@@ -57,31 +57,42 @@ def read_dev_task(path: Path) -> DevTask:
     return task
 
 
-def dev_score(model: Any, task: DevTask, batch_size: int = 64) -> float:
-    """MRR@10 of `model` (a CrossEncoder) re-ranking the task's candidates; the model's train/eval mode is kept."""
+def dev_score(model: Any, task: DevTask, precision: str = "fp32") -> float:
+    """MRR@10 of `model` (a CrossEncoder) re-ranking the task's candidates, scored as `rerank` scores a test setting.
+
+    The scores come from the transformers module inside the CrossEncoder, not from its own forward: in mixed
+    precision the trainer wraps that forward in autocast, which would make the logit itself bfloat16 (and tie).
+    The model's train/eval mode is kept.
+    """
+    from tokenizers import Tokenizer
+
     from csir_lib.evaluation import evaluate
+    from csir_lib.rerank import score_pairs
 
     pairs = [(qid, docid) for qid, docs in task.candidates.items() for docid in docs]
+    tokenizer = Tokenizer.from_str(model.tokenizer.backend_tokenizer.to_str())  # a copy: scoring sets truncation
     was_training = model.training
+    model.eval()
     try:
-        scores = model.predict([(task.topics[q], task.passages[d]) for q, d in pairs], batch_size=batch_size,
-                               show_progress_bar=False, convert_to_numpy=True)
+        scores = score_pairs(tokenizer, model.model, [task.topics[q] for q, _ in pairs],
+                             [task.passages[d] for _, d in pairs], model.max_seq_length,
+                             progress=False, precision=precision)
     finally:
-        model.train(was_training)  # predict() leaves the model in eval mode
+        model.train(was_training)
     run: dict[str, dict[str, float]] = {}
-    for (qid, docid), score in zip(pairs, scores, strict=True):
-        run.setdefault(qid, {})[docid] = float(score)
+    for (qid, docid), score in zip(pairs, scores.tolist(), strict=True):
+        run.setdefault(qid, {})[docid] = score
     return float(evaluate(task.qrels, run, [METRIC]).means[METRIC])
 
 
-def curve_callback(task: DevTask, every: int, path: Path, resumed_from: int | None) -> Any:
+def curve_callback(task: DevTask, every: int, path: Path, resumed_from: int | None, precision: str = "fp32") -> Any:
     """A transformers TrainerCallback that appends (step, MRR@10) to `path` at step 0, every `every` steps and last."""
     from transformers.trainer_callback import TrainerCallback
 
     points = [p for p in read_step_csv(path) if resumed_from is not None and p[0] <= resumed_from]
 
     def record(step: int, model: Any) -> None:
-        points.append((step, dev_score(model, task)))
+        points.append((step, dev_score(model, task, precision)))
         write_text(path, step_csv(points, METRIC))
 
     class LearningCurve(TrainerCallback):

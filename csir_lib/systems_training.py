@@ -18,7 +18,7 @@ from csir_lib.learning_curve import DevTask, read_dev_task, write_dev_task
 from csir_lib.losses import reference_loss
 from csir_lib.references import random_order
 from csir_lib.training import TrainResult, train_cross_encoder
-from csir_lib.training_config import TrainSpec
+from csir_lib.training_config import TrainSpec, cached_result
 from csir_lib.training_sets import TrainingSet, training_articles
 
 LEARNED_FRACTION = 0.7  # a model learned when its last loss is at most this share of the prior's loss (and more)
@@ -66,15 +66,49 @@ def train_spec(config: Config, model_dir: Path, training_set: TrainingSet, seed:
 
 def train_systems(config: Config, model_dir: Path, sets: Sequence[TrainingSet], cache_root: Path,
                   force: bool = False) -> dict[tuple[str, int], TrainResult]:
-    """Train (or reuse) one cross-encoder per (system, seed)."""
-    results = {}
+    """Train (or reuse) one cross-encoder per (system, seed), `training.workers` at a time."""
     dev = dev_task(config, model_dir, cache_root)
-    for training_set in sets:
-        for seed in config.training.seeds:
-            spec = train_spec(config, model_dir, training_set, seed, cache_root, dev)
-            print(f"training {training_set.system} (seed {seed}) ...", end=" ", flush=True)
-            result = results[(training_set.system, seed)] = train_cross_encoder(spec, restart=force)
-            print("cached" if result.cached else f"done in {result.wall_seconds:.0f} s", flush=True)
+    specs = {(s.system, seed): train_spec(config, model_dir, s, seed, cache_root, dev)
+             for s in sets for seed in config.training.seeds}
+    to_train = [k for k, spec in specs.items() if force or cached_result(spec, spec.cache_key()) is None]
+    results = {}
+    if config.training.workers > 1 and len(to_train) > 1:  # a pool only when it has work (it costs ~10 s to start)
+        results = _train_in_processes({k: specs[k] for k in to_train}, config.training.workers, force)
+    for (system, seed), spec in specs.items():
+        if (system, seed) not in results:
+            print(f"training {system} (seed {seed}) ...", end=" ", flush=True)
+            results[(system, seed)] = _report(train_cross_encoder(spec, restart=force))
+    return {k: results[k] for k in specs}
+
+
+def _report(result: TrainResult) -> TrainResult:
+    """Print how a training ended (reused from the cache or trained in N s) and pass it on."""
+    print("cached" if result.cached else f"done in {result.wall_seconds:.0f} s", flush=True)
+    return result
+
+
+def _one_thread() -> None:
+    """Process-pool initializer: one intra-op torch thread per training process."""
+    import torch
+
+    torch.set_num_threads(1)
+
+
+def _train_in_processes(specs: dict[tuple[str, int], TrainSpec], workers: int,
+                        force: bool) -> dict[tuple[str, int], TrainResult]:
+    """Each spec trained in a process of its own, `workers` at a time, the largest training set first."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    order = sorted(specs, key=lambda k: -specs[k].pairs.stat().st_size)  # the longest trainings start first
+    print(f"training {len(specs)} models, {workers} at a time ...", flush=True)
+    results = {}
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_one_thread) as pool:
+        futures = {pool.submit(train_cross_encoder, specs[k], restart=force, progress=False): k for k in order}
+        for future in as_completed(futures):
+            system, seed = futures[future]
+            print(f"training {system} (seed {seed}) ...", end=" ", flush=True)
+            results[(system, seed)] = _report(future.result())
     return results
 
 

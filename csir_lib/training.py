@@ -171,13 +171,13 @@ def _loss_history(log_history: list[dict]) -> list[tuple[int, float]]:
 
 
 def _precision_flags(precision: str) -> dict[str, bool]:
-    """TrainingArguments flags for `precision`; fp16/bf16 fall back to fp32 without a GPU."""
+    """TrainingArguments flags for `precision`: bf16 autocast on a GPU or a CPU; fp16 needs a GPU (else fp32)."""
     import torch
 
     if precision == "fp32":
         return {}
-    if not torch.cuda.is_available():
-        log.warning("precision %s needs a GPU; training in fp32 on CPU", precision)
+    if precision == "fp16" and not torch.cuda.is_available():
+        log.warning("precision fp16 needs a GPU; training in fp32 on CPU")
         return {}
     return {precision: True}
 
@@ -275,7 +275,7 @@ def _train(spec: TrainSpec, restart: bool, progress: bool, callbacks: Sequence[A
     resumed_from = int(CHECKPOINT.match(resume.name).group(1)) if resume else None
     if spec.dev_task is not None:
         callbacks = [*callbacks, curve_callback(read_dev_task(spec.dev_task), spec.eval_every, work / CURVE_CSV,
-                                                resumed_from)]
+                                                resumed_from, "bf16" if spec.precision == "bf16" else "fp32")]
     trainer = _trainer(spec, load_cross_encoder(spec), dataset, work, progress, callbacks)
     if resume:
         log.warning("resuming from %s (step %d of %d)", resume, resumed_from, spec.steps)

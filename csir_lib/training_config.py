@@ -65,7 +65,7 @@ class TrainSpec:
     learning_rate: float = field(default=2e-5, metadata=range_of(0.0, 1.0))
     warmup_steps: int = field(default=0, metadata=range_of(0, 10**9))  # then linear decay to 0 at `steps`
     weight_decay: float = field(default=0.01, metadata=range_of(0.0, 1.0))
-    precision: str = field(default="fp32", metadata={"choices": PRECISIONS})  # fp16/bf16 on GPU only
+    precision: str = field(default="fp32", metadata={"choices": PRECISIONS})  # fp16 on GPU only
     checkpoint_every: int = field(default=50, metadata=range_of(1, 10**9))  # save_steps
     save_total_limit: int = field(default=2, metadata=range_of(1, 1000))  # checkpoints kept
     freeze_embeddings: bool = False  # freeze the word embeddings (most of an XLM-R-vocabulary model)

@@ -173,7 +173,8 @@ def test_training_on_a_planted_task_learns_to_rank(tmp_path):
     spec = TrainSpec(model_dir=tiny, pairs=write_pairs(tmp_path / "pairs.tsv", train), out_dir=tmp_path / "run",
                      seed=1, steps=96, batch_size=recipe.batch_size, learning_rate=3e-3,  # a random tiny BERT
                      warmup_steps=5, loss=recipe.loss, group_size=recipe.negatives_per_positive + 1,
-                     max_length=32, dev_task=dev_path, eval_every=32, checkpoint_every=96)
+                     max_length=32, dev_task=dev_path, eval_every=32, checkpoint_every=96,
+                     precision=recipe.precision)
     result = train_cross_encoder(spec, progress=False)
     reference = reference_loss(recipe.loss, recipe.negatives_per_positive + 1)
     last = np.mean([loss for _, loss in result.loss_history[-16:]])
@@ -183,4 +184,31 @@ def test_training_on_a_planted_task_learns_to_rank(tmp_path):
     assert result.curve[-1][1] > 0.8 > result.curve[0][1]
     from sentence_transformers.cross_encoder import CrossEncoder
 
-    assert dev_score(CrossEncoder(str(result.model_dir)), dev) == pytest.approx(result.curve[-1][1], abs=1e-6)
+    final = CrossEncoder(str(result.model_dir))  # the curve scores as re-ranking does, at the recipe's precision
+    assert dev_score(final, dev, recipe.precision) == pytest.approx(result.curve[-1][1], abs=1e-6)
+
+
+def test_trainings_in_worker_processes_match_and_report_bad_input(tmp_path):
+    from csir_lib.systems_training import _train_in_processes
+
+    lines = CORPUS_TEXT.read_text(encoding="utf-8").splitlines()
+    words = sorted({w for line in lines for w in line.lower().split() if w.isalpha() and len(w) >= 4})[:300]
+    tiny = build_tiny_model(tmp_path / "tiny", lines, seed=0)
+    pairs = write_pairs(tmp_path / "pairs.tsv", _planted(words, 20, seed=0)[0])
+
+    def spec(name: str, seed: int, source: Path = pairs) -> TrainSpec:
+        return TrainSpec(model_dir=tiny, pairs=source, out_dir=tmp_path / name, seed=seed, steps=4, batch_size=10,
+                         learning_rate=1e-3, warmup_steps=1, loss="group_softmax", group_size=5, max_length=32,
+                         checkpoint_every=4)
+
+    pooled = _train_in_processes({("a", 1): spec("a", 1), ("b", 2): spec("b", 2)}, 2, force=False)
+    for (name, seed), result in pooled.items():
+        alone = train_cross_encoder(spec(f"{name}-alone", seed), progress=False)
+        assert [s for s, _ in result.loss_history] == [1, 2, 3, 4]
+        np.testing.assert_allclose([v for _, v in result.loss_history], [v for _, v in alone.loss_history], atol=1e-4)
+    assert pooled[("a", 1)].loss_history != pooled[("b", 2)].loss_history  # the seeds differ: not one run twice
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("a question\ta passage\t1\nno label here\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:  # the worker's error arrives whole: file, line, fix
+        _train_in_processes({("c", 1): spec("c", 1, bad), ("d", 1): spec("d", 1)}, 2, force=False)
+    assert err.value.path == str(bad) and err.value.line == 2
