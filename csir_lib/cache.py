@@ -11,6 +11,20 @@ from typing import Any
 from csir_lib.paths import ROOT
 
 DEFAULT_CACHE = Path(os.environ.get("CSIR_CACHE", ROOT / ".cache"))
+RUN_STARTED = "CSIR_RUN_STARTED"  # set by the pipeline for its kernels: when this run of run_all.sh began
+
+
+def reusable(path: Path, force: bool) -> bool:
+    """Whether the cached artefact at `path` may be used: it exists and, with `force`, was made during this run.
+
+    `run_all.sh --force` recomputes each cached stage once per run, not once per notebook: notebooks 04 and 05
+    share their re-ranked runs, and 05 reuses what 04 made minutes before. Outside a pipeline run `force`
+    always recomputes.
+    """
+    if not path.exists():
+        return False
+    started = os.environ.get(RUN_STARTED)
+    return not force or (started is not None and path.stat().st_mtime >= float(started))
 
 
 def file_sha256(path: str | Path, chunk: int = 1 << 20) -> str:

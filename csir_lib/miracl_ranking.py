@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from csir_lib import miracl, results_stage
-from csir_lib.cache import artefact_path, cache_key
+from csir_lib.cache import artefact_path, cache_key, reusable
 from csir_lib.config import Config
 from csir_lib.download import downloads_dir
 from csir_lib.errors import InputError
@@ -124,7 +124,7 @@ def language_task(lang: str, config: Config, cache_root: str | Path, force: bool
     key = cache_key(VERSION, lang, m.candidates, m.depth, qids, _source_id(config, lang))
     run_path = artefact_path("miracl-tasks", key, "candidates.trec", cache_root)
     corpus_path = run_path.with_name("passages.jsonl.gz")
-    if force or not run_path.exists() or not corpus_path.exists():
+    if not (reusable(run_path, force) and reusable(corpus_path, force)):
         run, corpus = _assemble(lang, config, qids, topics, downloads_dir(cache_root))
         write_corpus(corpus_path, (corpus[d] for d in sorted(corpus)))
         write_run(run_path, run, tag=m.candidates)  # written last: its presence means the pair is complete

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from csir_lib.atomic import atomic_open, atomic_path, write_json, write_text
-from csir_lib.cache import cache_key
+from csir_lib.cache import RUN_STARTED, cache_key
 from csir_lib.config import PROFILES, load_config, parse_override
 from csir_lib.errors import InputError, OneLineParser
 from csir_lib.io_checks import output_folder
@@ -109,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, value in (("HF_HUB_OFFLINE", "1"), ("HF_DATASETS_OFFLINE", "1")) if config.offline else ():
         os.environ[name] = value
     os.environ.setdefault("NUMBA_CACHE_DIR", str(ROOT / config.cache_dir / "numba"))
+    os.environ[RUN_STARTED] = str(time.time())  # --force recomputes a cached stage once per run (cache.reusable)
     cache = ROOT / config.cache_dir
     cold = not cache.is_dir() or not any(p.name != "numba" for p in cache.iterdir())  # numba's cache is not ours
     folder = ROOT / config.results_dir / args.profile

@@ -248,7 +248,7 @@ def read_needed_corpus(path: str | Path, docids: set[str]) -> dict[str, dict[str
 
 def rerank_files(model_dir: str | Path, topics_path: str | Path, corpus_path: str | Path, run_path: str | Path,
                  out_path: str | Path, depth: int | None = None, batch_tokens: int = 8192, max_length: int = 512,
-                 *, tag: str | None = None, progress: bool = True) -> Path:
+                 *, tag: str | None = None, progress: bool = True, precision: str = "fp32") -> Path:
     """Re-rank a TREC run file and write the result atomically as a TREC run (tag: the model folder's name).
 
     Everything that needs no model weights is checked first (the folder, max_length, the input files, an --out
@@ -264,6 +264,6 @@ def rerank_files(model_dir: str | Path, topics_path: str | Path, corpus_path: st
     topics, run = read_topics(topics_path), read_run(run_path)
     corpus = read_needed_corpus(corpus_path, {d for scores in run.values() for d in scores})
     reranked = rerank(model_dir, topics, corpus, run, depth, batch_tokens, max_length, progress=progress,
-                      topics_path=topics_path, run_path=run_path)
+                      topics_path=topics_path, run_path=run_path, precision=precision)
     name = tag or Path(model_dir).resolve().name
     return write_run(out_path, reranked, tag="_".join(name.split()) or "csir")

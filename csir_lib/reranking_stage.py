@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from csir_lib.cache import artefact_path, cache_key
+from csir_lib.cache import artefact_path, cache_key, reusable
 from csir_lib.codeswitch import CodeSwitcher
 from csir_lib.faults import failpoint
 from csir_lib.formats import read_run, write_run
@@ -35,7 +35,7 @@ def rerank_cached(model_dir: Path, task: Task, candidates: Run, batch_tokens: in
     key = cache_key(str(model_dir), task_key(task), candidates, max_length, precision,
                     *([] if derived_from is None else [derived_from]))
     path = artefact_path("runs", key, "run.trec", cache_root)
-    if path.exists() and not force:
+    if reusable(path, force):
         return read_run(path)
     run = rerank(model_dir, task.topics, task.corpus, candidates, batch_tokens=batch_tokens, max_length=max_length,
                  progress=False, precision=precision)

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from csir_lib.cli import main
 from csir_lib.errors import InputError
 from csir_lib.first_stage import bm25_first_stage, bm25_tokenize, dense_first_stage, dense_run, top_k
-from csir_lib.formats import doc_text, read_corpus, read_run, read_topics
+from csir_lib.formats import doc_text, read_corpus, read_run, read_topics, write_run
 from csir_lib.rerank import candidate_pairs, encode_pairs, fast_tokenizer, rerank, rerank_files, token_batches
 from csir_lib.tiny_model import build_tiny_model
 
@@ -216,6 +216,13 @@ def test_cli_rerank(cross_encoder, tmp_path, capsys):
     run = read_run(out)
     assert {q: len(s) for q, s in run.items()} == {"q1": 2, "q2": 2}
     assert {line.split()[5] for line in out.read_text().splitlines()} == {"my_run"}
+    assert main([*base, "--run", str(FIX / "run.trec"), "--precision", "bf16"]) == 0
+    topics, corpus, first = read_topics(FIX / "topics.tsv"), read_corpus(FIX / "corpus.jsonl"), read_run(FIX / "run.trec")
+    assert read_run(out) == read_run(write_run(tmp_path / "api.trec", rerank(
+        cross_encoder, topics, corpus, first, progress=False, precision="bf16")))  # the API's bf16 scores
+    with pytest.raises(SystemExit):
+        main([*base, "--run", str(FIX / "run.trec"), "--precision", "fp16"])
+    assert "invalid choice: 'fp16'" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------------------------------------- first stages

@@ -146,3 +146,20 @@ def test_translated_task_is_not_served_the_untranslated_run(tmp_path):
     translated = translate_task(TASK, {"de": lexicon})
     english = rerank_cached(model, translated, candidates, 4096, 64, tmp_path / "cache", derived_from=[lexicon])
     assert english["q2"]["d1"] != plain["q2"]["d1"]  # q2 is English: only the candidate d1 was translated
+
+
+def test_force_recomputes_a_cached_artefact_once_per_run(tmp_path, monkeypatch):
+    import os
+
+    from csir_lib.cache import RUN_STARTED, reusable
+
+    made = tmp_path / "run.trec"
+    assert not reusable(made, force=False) and not reusable(made, force=True)
+    made.write_text("x")
+    os.utime(made, (1000.0, 1000.0))
+    monkeypatch.delenv(RUN_STARTED, raising=False)
+    assert reusable(made, force=False) and not reusable(made, force=True)  # outside a pipeline run: recompute
+    monkeypatch.setenv(RUN_STARTED, "1000.5")
+    assert not reusable(made, force=True)  # made before this run began: recomputed
+    monkeypatch.setenv(RUN_STARTED, "999.5")
+    assert reusable(made, force=True)  # made during this run (by notebook 04): reused by notebook 05

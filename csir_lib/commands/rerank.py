@@ -32,6 +32,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                         help="padded tokens per batch (rows x longest row; default: %(default)s)")
     parser.add_argument("--max-length", type=_positive, default=512,
                         help="tokens of query + document (default: %(default)s)")
+    parser.add_argument("--precision", choices=("fp32", "bf16"), default="fp32",
+                        help="bf16: the encoder in bfloat16, the logit in float32; about twice as fast on a CPU with "
+                        "AVX512-BF16 (default: %(default)s)")
     parser.add_argument("--tag", default=None, help="run tag (default: the model folder's name)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
@@ -42,5 +45,5 @@ def run(args: argparse.Namespace) -> int:
     from csir_lib.rerank import rerank_files
 
     rerank_files(args.model, args.topics, args.corpus, args.run, args.out, args.depth, args.batch_tokens,
-                 args.max_length, tag=args.tag, progress=not args.quiet)
+                 args.max_length, tag=args.tag, progress=not args.quiet, precision=args.precision)
     return 0
