@@ -57,8 +57,8 @@ def rerank_rows(settings: list[str]) -> list[dict]:
             runs = {}
             for precision in ("fp32", "bf16", "fp32", "bf16"):  # interleaved: the second of each pair is timed
                 start = time.perf_counter()
-                runs[precision] = rerank(_model(system), task.topics, task.corpus, first, max_length=cfg.model.max_length,
-                                         progress=False, precision=precision)
+                runs[precision] = rerank(_model(system), task.topics, task.corpus, first,
+                                         max_length=cfg.model.max_length, progress=False, precision=precision)
                 row[f"{precision}_seconds"] = round(time.perf_counter() - start, 2)
             for precision, run in runs.items():
                 row[f"{precision}_mrr10"] = round(evaluate(task.qrels, run, ["mrr@10"]).means["mrr@10"], 4)

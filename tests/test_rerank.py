@@ -217,7 +217,8 @@ def test_cli_rerank(cross_encoder, tmp_path, capsys):
     assert {q: len(s) for q, s in run.items()} == {"q1": 2, "q2": 2}
     assert {line.split()[5] for line in out.read_text().splitlines()} == {"my_run"}
     assert main([*base, "--run", str(FIX / "run.trec"), "--precision", "bf16"]) == 0
-    topics, corpus, first = read_topics(FIX / "topics.tsv"), read_corpus(FIX / "corpus.jsonl"), read_run(FIX / "run.trec")
+    topics, corpus = read_topics(FIX / "topics.tsv"), read_corpus(FIX / "corpus.jsonl")
+    first = read_run(FIX / "run.trec")
     assert read_run(out) == read_run(write_run(tmp_path / "api.trec", rerank(
         cross_encoder, topics, corpus, first, progress=False, precision="bf16")))  # the API's bf16 scores
     with pytest.raises(SystemExit):
