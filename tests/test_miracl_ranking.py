@@ -164,7 +164,8 @@ def test_rank_languages_rescores_the_candidates_with_every_model(fixture_dirs, m
     first = scores[(scores.system == "first_stage") & (scores.metric == "ndcg@10")].set_index("qid").value
     assert first.to_dict() == pytest.approx(NDCG, abs=1e-12)
     task, run = mr.language_task("yo", cfg, fixture_dirs / "cache")
-    direct = rerank(models["zero_shot"][1], task.topics, task.corpus, run, progress=False)
+    direct = rerank(models["zero_shot"][1], task.topics, task.corpus, run, progress=False,
+                    precision=cfg.rerank.precision)
     direct = {q: {d: round(s, 6) for d, s in docs.items()} for q, docs in direct.items()}
     expected = mr.evaluate_run(task.qrels, direct).per_query["ndcg@10"]
     zero = scores[(scores.system == "zero_shot") & (scores.metric == "ndcg@10")].set_index("qid").value
