@@ -12,6 +12,12 @@ workers'). Memory flatness: the same two-worker command on a tenth of the pairs.
 
 Prints one JSON object: seconds of each arrangement, `ratio` (one worker's seconds / two workers'), `same_bytes`
 and `same_stats` (the output files' SHA-256 and the statistics lines compared), and peak RSS in MB.
+
+Measured on 2026-12-02 (two cores, nothing else running): 19.1 s with one worker, 13.4 s with two, ratio 1.43
+(short of the 1.6 asked for); same bytes and statistics; peak RSS 227 MB in one process, 47 MB main + 222 MB per
+worker at 200k pairs and 44 + 221 MB at 20k (flat). At about 10,000 pairs/s per worker the run lasts seconds, so the
+pool's start (about 2.4 s to the first chunk: spawning, importing NLTK, receiving the lexicons) weighs on the ratio;
+the main process used under 1 s of CPU.
 """
 
 from __future__ import annotations
