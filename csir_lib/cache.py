@@ -37,11 +37,15 @@ def file_sha256(path: str | Path, chunk: int = 1 << 20) -> str:
 
 
 def _canonical(obj: Any) -> Any:
-    """Turn paths into their content hashes and dataclasses into dicts so a key follows the content."""
+    """Turn paths into their content hashes and dataclasses into dicts so a key follows the content.
+
+    A dataclass field with metadata `cache_key: False` (how work is run, never what it makes) is left out.
+    """
     import dataclasses
 
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: _canonical(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+        return {f.name: _canonical(getattr(obj, f.name)) for f in dataclasses.fields(obj)
+                if f.metadata.get("cache_key", True)}
     if isinstance(obj, Path):
         if obj.is_dir():
             files = sorted(p for p in obj.rglob("*") if p.is_file() and "__pycache__" not in p.parts)

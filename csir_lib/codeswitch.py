@@ -262,15 +262,16 @@ def codeswitch_pairs(pairs: Iterable[tuple[str, str, int]], switcher: CodeSwitch
         failpoint("codeswitch")  # kill tests (csir_lib.faults): no-op unless CSIR_FAILPOINT names it
 
 
-def codeswitch_file(in_path: str | Path, out_path: str | Path, switcher: CodeSwitcher) -> CodeSwitchStats:
-    """Switch a pairs file `query TAB passage TAB label` into `out_path` (streamed, written atomically)."""
-    from csir_lib.formats import iter_pairs, write_pairs
+def codeswitch_file(in_path: str | Path, out_path: str | Path, switcher: CodeSwitcher,
+                    workers: int = 1) -> CodeSwitchStats:
+    """Switch a pairs file `query TAB passage TAB label` into `out_path` (streamed, written atomically).
 
-    if not Path(in_path).is_file():
-        raise InputError("file not found", path=in_path, expected="an existing pairs file")
-    stats = switcher.new_stats()
-    write_pairs(out_path, codeswitch_pairs(iter_pairs(in_path), switcher, stats))
-    return stats
+    `workers` > 1 switches contiguous chunks in that many processes: the same bytes and statistics for any number
+    (csir_lib.codeswitch_parallel).
+    """
+    from csir_lib.codeswitch_parallel import switch_file
+
+    return switch_file(in_path, out_path, switcher, workers)
 
 
 def switch_examples(query: str, passage: str,

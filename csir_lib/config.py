@@ -119,6 +119,9 @@ class TrainingConfig:
     # trainings at once, each in its own process on one thread (1: one at a time, in this process, on every core):
     # on two cores two small trainings side by side finish about 1.4x sooner (benchmarks/bench_parallel_train.py)
     workers: int = field(default=1, metadata=range_of(1, 64))
+    # processes that code-switch each training set in contiguous chunks (csir_lib.codeswitch_parallel): the same
+    # bytes for any number, so it is no part of any cache key; 1 switches in the notebook's own process
+    codeswitch_workers: int = field(default=1, metadata={**range_of(1, 256), "cache_key": False})
 
 
 @dataclass(frozen=True)

@@ -223,17 +223,24 @@ def doc_text(doc: Mapping[str, str]) -> str:
 def iter_pairs(path: str | Path) -> Iterator[tuple[str, str, int]]:
     """Stream training pairs `query TAB passage TAB label` with label 0 or 1."""
     path = Path(path)
-    expected = "'query<TAB>passage<TAB>label' with label 0 or 1"
     count = 0
     for number, line in iter_lines(path):
-        parts = line.split("\t")
-        if len(parts) != 3:
-            raise InputError(f"{len(parts)} tab-separated field(s)", path=path, line=number, expected=expected)
-        if parts[2] not in ("0", "1"):
-            raise InputError(f"label {parts[2]!r}", path=path, line=number, expected=expected)
         count += 1
-        yield parts[0], parts[1], int(parts[2])
-    _nonempty(path, count, expected)
+        yield parse_pair_line(line, path, number)
+    _nonempty(path, count, PAIR_FORMAT)
+
+
+PAIR_FORMAT = "'query<TAB>passage<TAB>label' with label 0 or 1"
+
+
+def parse_pair_line(line: str, path: str | Path, number: int) -> tuple[str, str, int]:
+    """One line of a pairs file as (query, passage, label), or an InputError naming `path` and line `number`."""
+    parts = line.split("\t")
+    if len(parts) != 3:
+        raise InputError(f"{len(parts)} tab-separated field(s)", path=path, line=number, expected=PAIR_FORMAT)
+    if parts[2] not in ("0", "1"):
+        raise InputError(f"label {parts[2]!r}", path=path, line=number, expected=PAIR_FORMAT)
+    return parts[0], parts[1], int(parts[2])
 
 
 def _one_line(text: str) -> str:
@@ -245,5 +252,10 @@ def write_pairs(path: str | Path, pairs: Iterable[tuple[str, str, int]]) -> Path
     """Write training pairs atomically, one `query TAB passage TAB label` per line."""
     with atomic_open(path) as fh:
         for query, passage, label in pairs:
-            fh.write(f"{_one_line(query)}\t{_one_line(passage)}\t{int(label)}\n")
+            fh.write(pair_line(query, passage, label))
     return Path(path)
+
+
+def pair_line(query: str, passage: str, label: int) -> str:
+    """One line of a pairs file, newline included; tabs and line breaks inside a text become spaces."""
+    return f"{_one_line(query)}\t{_one_line(passage)}\t{int(label)}\n"

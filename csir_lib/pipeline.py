@@ -9,6 +9,7 @@ unless `--force` is given.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import os
@@ -96,7 +97,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="+", metavar="NOTEBOOK", help="run only these notebooks (stem or prefix)")
     parser.add_argument("--force", action="store_true", help="rerun notebooks (and their cached stages) anyway")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override one config value")
+    parser.add_argument("--plan", action="store_true",
+                        help="print what the run would fetch and build, with estimated times (python -m csir_lib "
+                             "plan); runs nothing")
     args = parser.parse_args(argv)
+    if args.plan:
+        return _plan(args)
     try:
         overrides = dict(parse_override(o) for o in args.set)
         config = load_config(profile=args.profile, overrides=overrides)
@@ -144,6 +150,17 @@ def main(argv: list[str] | None = None) -> int:
         write_index(folder)
     print(f"wrote {folder / 'index.html'}")
     return 0
+
+
+def _plan(args: argparse.Namespace) -> int:
+    """`--plan`: the profile's plan (`python -m csir_lib plan`) instead of a run; --only and --force make no sense."""
+    from csir_lib.cli import main as cli_main
+
+    if args.only or args.force:
+        print("error: run_all.sh: --plan prints the plan of the whole profile; expected no --only or --force with it",
+              file=sys.stderr)
+        return 2
+    return cli_main(["plan", "--profile", args.profile, *(part for o in args.set for part in ("--set", o))])
 
 
 if __name__ == "__main__":

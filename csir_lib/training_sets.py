@@ -23,10 +23,12 @@ from pathlib import Path
 
 from csir_lib.atomic import atomic_path, write_json
 from csir_lib.cache import artefact_path, cache_key
-from csir_lib.codeswitch import CodeSwitcher, codeswitch_pairs
+from csir_lib.codeswitch import CodeSwitcher
+from csir_lib.codeswitch_parallel import switch_file
+from csir_lib.codeswitch_stats import CodeSwitchStats
 from csir_lib.config import Config
 from csir_lib.errors import InputError
-from csir_lib.formats import iter_pairs, write_pairs
+from csir_lib.formats import write_pairs
 from csir_lib.lexicon import read_lexicon
 from csir_lib.training_data import xquad_pairs
 from csir_lib.xquad import split_articles, split_train_dev
@@ -217,11 +219,18 @@ def build_training_set(system: str, config: Config, lexicons: Mapping[str, Mappi
             _link(english, out)
             stats = {"mode": "english", "pairs": count}
         else:
-            switch_stats = switcher.new_stats()
-            write_counted(out, codeswitch_pairs(iter_pairs(english), switcher, switch_stats), system, count)
-            stats = switch_stats.to_dict()
+            stats = _switch(english, out, switcher, system, count, config.training.codeswitch_workers).to_dict()
     write_json(stats_path, stats)  # last: a pairs file without its stats is rebuilt
     return TrainingSet(system, out, stats)
+
+
+def _switch(english: Path, out: Path, switcher: CodeSwitcher, system: str, count: int,
+            workers: int) -> CodeSwitchStats:
+    """The English pairs switched into `out` by `workers` processes (training.codeswitch_workers); a bar when long."""
+    from tqdm.auto import tqdm
+
+    with tqdm(total=count, desc=system, unit="pair", mininterval=2.0, disable=count < PROGRESS_FROM) as bar:
+        return switch_file(english, out, switcher, workers, progress=bar.update)
 
 
 def _link(source: Path, dest: Path) -> None:

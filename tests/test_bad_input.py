@@ -601,6 +601,17 @@ MORE = [
     pytest.param({"q.txt": QRELS, "r.trec": RUN}, command("evaluate", "--qrels", "{d}/q.txt", "--run", "{d}/r.trec",
                                                          "--metrics"),
                  "argument --metrics: expected at least one argument", "", id="cli-evaluate-metrics-empty"),
+    # issue 15: worker counts and plans
+    *[pytest.param({"in.tsv": PAIRS, "de.tsv": LEXICON}, command(*CS, "--out", "{d}/o.tsv", f"--workers={n}"),
+                   f"--workers: {shown}", "an integer from 1 (one process) to 256", id=f"cli-codeswitch-workers-{n}")
+      for n, shown in (("0", "0 workers"), ("-2", "-2 workers"), ("two", "'two' is not an integer"))],
+    pytest.param({}, command("plan", "--profile", "tiny"), "argument --profile: invalid choice: 'tiny'", "",
+                 id="cli-plan-unknown-profile"),
+    pytest.param({}, command("plan", "--profile", "smoke", "--set", "training.steps=0"),
+                 f"{ROOT}/configs/smoke.yaml: training.steps is 0, out of range", "a value in [1, 10000000]",
+                 id="cli-plan-bad-override"),
+    pytest.param({}, run_all("--plan", "--profile", "smoke", "--force"), "run_all.sh: --plan prints the plan",
+                 "no --only or --force with it", id="run-all-plan-with-force"),
 ]
 CASES = CASES + MORE
 

@@ -148,3 +148,17 @@ def test_a_missing_lexicon_is_an_input_error(tmp_path, lexicons):
     config = load_config(profile="smoke", overrides={"languages.seen": ["de", "ru"]})
     with pytest.raises(InputError, match="system ml_cs needs a clwe-nn lexicon for ru"):
         build_training_set("ml_cs", config, lexicons, tmp_path / "cache")
+
+
+def test_codeswitch_workers_change_no_byte_and_no_cache_key(tmp_path, lexicons, monkeypatch):
+    from csir_lib import codeswitch_parallel
+
+    monkeypatch.setattr(codeswitch_parallel, "CHUNK_PAIRS", 40)  # the smoke's few hundred pairs in several chunks
+    built = {}
+    for workers in (1, 2):
+        config = load_config(profile="smoke", overrides={"training.codeswitch_workers": workers})
+        built[workers] = build_training_set("ml_cs", config, lexicons, tmp_path / f"cache{workers}")
+    one, two = built[1], built[2]
+    assert one.path.relative_to(tmp_path / "cache1") == two.path.relative_to(tmp_path / "cache2")
+    assert one.path.read_bytes() == two.path.read_bytes() and one.stats == two.stats
+    assert one.stats["pairs"] > 2 * 40 and one.stats["switched"] > 0

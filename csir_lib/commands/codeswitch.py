@@ -29,6 +29,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                              "(default: every lexicon's language; bilingual/translate need it with several lexicons)")
     parser.add_argument("--doc-lang", default=None, metavar="LANG[,LANG...]", help="the same for the passage side")
     parser.add_argument("--stats", action="store_true", help="also print the statistics JSON line on stdout")
+    parser.add_argument("--workers", default=None, metavar="N",
+                        help="processes switching contiguous chunks, 1 = this process alone (default: the machine's "
+                             "physical cores); the output bytes and statistics are the same for every N")
     return parser
 
 
@@ -49,6 +52,22 @@ def _number(text: str | None, option: str, kind: type) -> float | int | None:
     if kind is int and not 0 <= value <= SEED_MAX:
         raise InputError(f"{text!r} is out of range", path=option, expected=expected)
     return value
+
+
+def _workers(text: str | None) -> int:
+    """--workers as a number of processes (default: the physical cores), or an InputError naming the option."""
+    from csir_lib.codeswitch_parallel import MAX_WORKERS, check_workers
+    from csir_lib.errors import InputError
+
+    if text is None:
+        from csir_lib.rerank import physical_cores
+
+        return min(physical_cores(), MAX_WORKERS)
+    digits = text.strip().removeprefix("-")
+    if not (digits.isascii() and digits.isdigit()):
+        raise InputError(f"{text!r} is not an integer", path="--workers",
+                         expected=f"an integer from 1 (one process) to {MAX_WORKERS}")
+    return check_workers(int(text), "--workers")
 
 
 def _lexicon_specs(specs: list[str]) -> dict[str, str]:
@@ -80,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
     if args.mode not in MODES:
         raise InputError(f"unknown mode {args.mode!r}", path="--mode", expected=" or ".join(MODES))
     p, seed = _number(args.p, "--p", float), _number(args.seed, "--seed", int)
+    workers = _workers(args.workers)
     paths = _lexicon_specs(args.lexicon)
     # check everything that needs no file before loading the lexicons
     CodeSwitcher({lang: {} for lang in paths}, args.mode, p, seed, args.query_lang, args.doc_lang, stopwords=())
@@ -88,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
     output_path(args.out_path, [args.in_path, *paths.values()])
     lexicons = {lang: load_switch_table(path) for lang, path in paths.items()}
     switcher = CodeSwitcher(lexicons, args.mode, p, seed, args.query_lang, args.doc_lang)
-    stats = codeswitch_file(args.in_path, args.out_path, switcher)
+    stats = codeswitch_file(args.in_path, args.out_path, switcher, workers)
     line = stats.to_json()
     print(line, file=sys.stderr)
     if args.stats:

@@ -1,0 +1,150 @@
+"""`python -m csir_lib codeswitch --workers 2` against `--workers 1` on 200k ML-CS pairs: time, bytes, peak memory.
+
+The pairs are real English text: XQuAD-R's questions (all 48 articles) each paired, seeded, with a run of two or
+three consecutive sentences of its article (about MS MARCO's passage length), 1 positive to 4 negatives, cycled to
+`--pairs`. Every row draws from its own random stream, so repeated texts still switch differently. They are switched
+ML-CS (p 0.5, seed 1) toward de, ru and ar with the demo's CLWE lexicons (`DIR/*/{de,ru,ar}.clwe-nn.tsv`, built by
+a demo run into .cache/lexicons). Each arrangement runs as the real command line in a fresh process, NLTK's import and
+the pool's start included, one after the other; the wrapper reports its own peak RSS and its children's (the
+workers'). Memory flatness: the same two-worker command on a tenth of the pairs.
+
+    python benchmarks/bench_codeswitch_workers.py [--pairs 200000] [--lexicons .cache/lexicons]
+
+Prints one JSON object: seconds of each arrangement, `ratio` (one worker's seconds / two workers'), `same_bytes`
+and `same_stats` (the output files' SHA-256 and the statistics lines compared), and peak RSS in MB.
+
+Measured on 2026-12-02 (two cores, nothing else running): 19.1 s with one worker, 13.4 s with two, ratio 1.43
+(short of the 1.6 asked for); same bytes and statistics; peak RSS 227 MB in one process, 47 MB main + 222 MB per
+worker at 200k pairs and 44 + 221 MB at 20k (flat). At about 10,000 pairs/s per worker the run lasts seconds, so the
+pool's start (about 2.4 s to the first chunk: spawning, importing NLTK, receiving the lexicons) weighs on the ratio;
+the main process used under 1 s of CPU.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LANGS = ("de", "ru", "ar")
+RUN = """
+import contextlib, io, json, resource, sys
+from csir_lib.cli import main
+err = io.StringIO()
+with contextlib.redirect_stderr(err):
+    code = main(sys.argv[1:])
+if code:
+    sys.exit(err.getvalue())
+print(json.dumps({"stats": err.getvalue().strip(),
+                  "self_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                  "children_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+"""
+
+
+def make_pairs(path: Path, n_pairs: int, seed: int = 1) -> None:
+    """`n_pairs` pairs of XQuAD-R English questions and passages of 2-3 sentences of their article, 1 in 5 positive."""
+    sys.path.insert(0, str(ROOT))
+    from csir_lib.xquad import load_language
+
+    en = load_language("en", ROOT / "data" / "xquad-r")
+    by_article: dict[int, list[str]] = {}
+    for sentence in en.sentences:
+        by_article.setdefault(sentence.article, []).append(sentence.text)
+    index = {s.docid: i for i, s in enumerate(en.sentences)}
+    rng = random.Random(seed)
+    questions = list(en.questions)
+    written = 0
+    with open(path, "w", encoding="utf-8") as fh:
+        while written < n_pairs:
+            question = questions[(written // 5) % len(questions)]
+            article = by_article[question.article]
+            first = en.by_docid[question.answer_docid]
+            start = index[first.docid] - index[f"en-{question.article}-0-0"]
+            for k in range(5):
+                at = start if k == 0 else rng.randrange(len(article))
+                passage = " ".join(" ".join(article[at:at + rng.randint(2, 3)]).split())  # no tab, no newline
+                fh.write(f"{' '.join(question.text.split())}\t{passage}\t{int(k == 0)}\n")
+                written += 1
+                if written == n_pairs:
+                    break
+
+
+def lexicons(directory: Path) -> list[str]:
+    """`--lexicon LANG=PATH` options for de, ru and ar from a demo run's lexicon cache."""
+    options = []
+    for lang in LANGS:
+        found = sorted(directory.glob(f"*/{lang}.clwe-nn.tsv"), key=lambda p: p.stat().st_mtime)
+        if not found:
+            sys.exit(f"bench_codeswitch_workers: no {lang}.clwe-nn.tsv under {directory}; run ./run_all.sh --only 01")
+        options += ["--lexicon", f"{lang}={found[-1]}"]
+    return options
+
+
+def run(pairs: Path, out: Path, workers: int, lexicon_options: list[str]) -> dict:
+    """One command line run in a fresh process: wall seconds, statistics line, peak RSS of it and its workers."""
+    argv = ["codeswitch", "--in", str(pairs), "--out", str(out), "--mode", "multilingual", "--p", "0.5", "--seed",
+            "1", *lexicon_options, "--workers", str(workers)]
+    env = dict(os.environ, PYTHONHASHSEED="0", OMP_NUM_THREADS="1")
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", RUN, *argv], cwd=ROOT, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode:
+        sys.exit(f"bench_codeswitch_workers: workers={workers} failed: {done.stderr.strip()[-2000:]}")
+    report = json.loads(done.stdout)
+    return {"seconds": seconds, **report}
+
+
+def sha256(path: Path) -> str:
+    """Hex SHA-256 of a file."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def main() -> None:
+    """Build the pairs, run one and two workers (and two on a tenth), print JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=int, default=200_000)
+    parser.add_argument("--lexicons", type=Path, default=ROOT / ".cache" / "lexicons",
+                        help="a demo run's lexicon cache (default .cache/lexicons)")
+    args = parser.parse_args()
+    options = lexicons(args.lexicons)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        pairs, tenth = tmp / "pairs.tsv", tmp / "tenth.tsv"
+        make_pairs(pairs, args.pairs)
+        make_pairs(tenth, args.pairs // 10)
+        one = run(pairs, tmp / "one.tsv", 1, options)
+        two = run(pairs, tmp / "two.tsv", 2, options)
+        small = run(tenth, tmp / "small.tsv", 2, options)
+        same_bytes = sha256(tmp / "one.tsv") == sha256(tmp / "two.tsv")
+    stats = json.loads(one["stats"])
+    mb = 1024
+    print(json.dumps({
+        "pairs": args.pairs, "tokens": stats["tokens"], "switch_rate": stats["switch_rate"],
+        "workers_1_s": round(one["seconds"], 1), "workers_2_s": round(two["seconds"], 1),
+        "ratio": round(one["seconds"] / two["seconds"], 2), "same_bytes": same_bytes,
+        "same_stats": one["stats"] == two["stats"],
+        "pairs_per_s_workers_1": round(args.pairs / one["seconds"]),
+        "pairs_per_s_workers_2": round(args.pairs / two["seconds"]),
+        "peak_rss_mb_workers_1": round(one["self_kb"] / mb),
+        "peak_rss_mb_workers_2_main": round(two["self_kb"] / mb),
+        "peak_rss_mb_workers_2_worker": round(two["children_kb"] / mb),
+        f"peak_rss_mb_workers_2_main_{args.pairs // 10}_pairs": round(small["self_kb"] / mb),
+        f"peak_rss_mb_workers_2_worker_{args.pairs // 10}_pairs": round(small["children_kb"] / mb),
+        "cpus": os.cpu_count(),
+    }, indent=2))
+
+
+if __name__ == "__main__":
+    main()
