@@ -137,8 +137,8 @@ class RerankConfig:
     ratio_settings: tuple[str, ...] = field(default=("MoIR", "CLIR", "MLIR"), metadata=_choices("MoIR", "CLIR", "MLIR"))
     max_queries: int = field(default=100, metadata=range_of(1, 10**7))  # test queries per setting
     batch_tokens: int = field(default=8192, metadata=range_of(64, 10**7))
-    # bf16: the encoder under bfloat16 autocast, the logit in fp32 (rerank.fp32_logit); twice as fast on a CPU
-    # with AVX512-BF16, the same MRR@10 as fp32 on the demo's settings tested
+    # bf16: the encoder under bfloat16 autocast, the logit in fp32 (rerank.fp32_logit); about twice as fast on a CPU
+    # with AVX512-BF16, MRR@10 within 0.001 of fp32 (benchmarks/bench_precision.py)
     precision: str = field(default="fp32", metadata=_choices("fp32", "bf16"))
 
 

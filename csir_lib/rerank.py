@@ -13,7 +13,7 @@ inside its kernels): a small model's matrices scale poorly across cores within o
 stalls whenever another process takes one of its cores, while independent batches do not; a batch's scores do not
 depend on which worker ran it. With precision "bf16" the encoder runs under bfloat16 autocast (about twice as fast
 on a CPU with AVX512-BF16) and the last linear layer, which makes the logit, in float32: a bfloat16 logit keeps 8
-bits of mantissa, and a fifth of the candidate scores of a query tied in a test, leaving the order to the docid.
+bits of mantissa, so close candidates tie and their order falls to the docid.
 The run is taken as given (the top `depth` candidates of each query, ties by docid), so every system of a
 comparison re-ranks identical candidates, and scoring is deterministic.
 """
