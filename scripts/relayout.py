@@ -109,7 +109,7 @@ TESTS: dict[str, str] = {
     "test_mmarco_tasks": "experiments", "test_results_stage": "experiments", "test_miracl_ranking": "experiments",
     "test_query_analysis": "analysis", "test_query_prose": "analysis", "test_ratio_analysis": "analysis",
     "test_manifest": "report", "test_pipeline": "report", "test_report": "report", "test_study": "report",
-    "test_plan": "report",
+    "test_plan": "report", "test_committed_demo": "report",
     "test_bad_input": "commands",
 }
 
