@@ -98,14 +98,14 @@ def reference_loop(in_path: Path, out_path: Path, lexicon: dict[str, str], p: fl
 
 def ours(in_path: Path, out_path: Path, lexicon: dict[str, str], p: float, seed: int) -> dict:
     """`codeswitch_file` in bilingual mode; returns its statistics."""
-    from csir_lib.codeswitch import CodeSwitcher, codeswitch_file
+    from csir_lib.codeswitch.switch import CodeSwitcher, codeswitch_file
 
     return codeswitch_file(in_path, out_path, CodeSwitcher({"de": lexicon}, "bilingual", p=p, seed=seed)).to_dict()
 
 
 PEAK_RSS = """
 import json, resource, sys
-from csir_lib.codeswitch import CodeSwitcher, codeswitch_file
+from csir_lib.codeswitch.switch import CodeSwitcher, codeswitch_file
 lexicon = json.load(open(sys.argv[3], encoding="utf-8"))
 codeswitch_file(sys.argv[1], sys.argv[2], CodeSwitcher({"de": lexicon}, "bilingual", p=0.5, seed=1))
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)

@@ -52,7 +52,7 @@ print(json.dumps({"stats": err.getvalue().strip(),
 def make_pairs(path: Path, n_pairs: int, seed: int = 1) -> None:
     """`n_pairs` pairs of XQuAD-R English questions and passages of 2-3 sentences of their article, 1 in 5 positive."""
     sys.path.insert(0, str(ROOT))
-    from csir_lib.xquad import load_language
+    from csir_lib.data.xquad import load_language
 
     en = load_language("en", ROOT / "data" / "xquad-r")
     by_article: dict[int, list[str]] = {}

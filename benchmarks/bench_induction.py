@@ -25,7 +25,7 @@ os.environ.setdefault("MKL_NUM_THREADS", "2")
 
 import numpy as np  # noqa: E402
 
-from csir_lib.induction import _block_rows, csls_topk, nn_topk  # noqa: E402
+from csir_lib.lexicons.induction import _block_rows, csls_topk, nn_topk  # noqa: E402
 
 
 def _timed(fn) -> float:

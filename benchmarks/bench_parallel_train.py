@@ -29,8 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 TRAIN = """
 import sys, torch
 torch.set_num_threads(int(sys.argv[1]))
-from csir_lib.training import train_cross_encoder
-from csir_lib.training_config import TrainSpec
+from csir_lib.training.trainer import train_cross_encoder
+from csir_lib.training.spec import TrainSpec
 spec = TrainSpec(model_dir=sys.argv[4], pairs=sys.argv[5], out_dir=sys.argv[2], steps=int(sys.argv[6]),
                  batch_size=20, learning_rate=1e-4, warmup_steps=3, loss="group_softmax", group_size=5,
                  freeze_embeddings=True, max_length=256, checkpoint_every=int(sys.argv[6]), seed=int(sys.argv[3]))

@@ -38,11 +38,11 @@ def _model(system: str) -> Path:
 
 def rerank_rows(settings: list[str]) -> list[dict]:
     """Seconds, MRR@10, largest score difference and ties of each (setting, system) in fp32 and bf16."""
-    from csir_lib import retrieval_settings
-    from csir_lib.evaluation import evaluate
-    from csir_lib.experiment import top
-    from csir_lib.rerank import rerank
-    from csir_lib.study import open_study, profile_model
+    from csir_lib.evaluation.measures import evaluate
+    from csir_lib.experiments import settings as retrieval_settings
+    from csir_lib.report.experiment import top
+    from csir_lib.report.study import open_study, profile_model
+    from csir_lib.retrieval.rerank import rerank
 
     study = open_study("demo", results_dir=tempfile.mkdtemp())
     cfg, encoder = study.config, profile_model(study)
@@ -71,8 +71,8 @@ def rerank_rows(settings: list[str]) -> list[dict]:
 
 def train_seconds(steps: int) -> dict[str, float]:
     """Seconds of `steps` optimiser steps of the demo recipe on its English pairs, in fp32 and in bf16."""
-    from csir_lib.training import train_cross_encoder
-    from csir_lib.training_config import TrainSpec
+    from csir_lib.training.spec import TrainSpec
+    from csir_lib.training.trainer import train_cross_encoder
 
     models = sorted((ROOT / ".cache" / "models").glob("*/multilingual-e5-small-L6"))
     pairs = sorted((ROOT / ".cache" / "training-sets").glob("*/english.tsv"))

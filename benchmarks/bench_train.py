@@ -1,9 +1,9 @@
-"""Training throughput: csir_lib.training.train_cross_encoder against a plain Hugging Face training loop.
+"""Training throughput: csir_lib.training.trainer.train_cross_encoder against a plain Hugging Face training loop.
 
 The plain loop: AutoModelForSequenceClassification (one logit) + torch.optim.AdamW (weight decay off for biases
 and LayerNorm, as the Trainer does) + BCEWithLogitsLoss + get_linear_schedule_with_warmup + gradient clipping at
 1.0 (the Trainer's default), tokenising each batch with padding and longest-first truncation. Same model, the same
-pairs in the same order (csir_lib.training.training_order), batch size, steps, learning rate, warm-up, frozen word
+pairs in the same order (csir_lib.training.trainer.training_order), batch size, steps, learning rate, warm-up, frozen word
 embeddings as the demo profile. Throughput is optimiser steps per second between the end of the first step and the
 end of the last (the first step's warm-up and our end-of-run checkpoint save are left out of both; the whole-call
 times, model loading and saving included, are printed too). Runs alternate, best of --repeats each.
@@ -38,8 +38,8 @@ from bench_rerank import base_model  # noqa: E402
 
 def training_pairs(path: Path, negatives: int = 3, seed: int = 0) -> Path:
     """XQuAD-R en training pairs: answer sentence (1) and `negatives` random sentences (0) per question."""
-    from csir_lib.formats import doc_text, write_pairs
-    from csir_lib.xquad import build_task, split_articles
+    from csir_lib.data.formats import doc_text, write_pairs
+    from csir_lib.data.xquad import build_task, split_articles
 
     train, _ = split_articles(48, 0.5, 13)
     task = build_task("en", "en", train)
@@ -58,8 +58,8 @@ def plain_loop(model_dir: Path, pairs: Path, steps: int, batch_size: int, lr: fl
     import transformers
     from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
 
-    from csir_lib.formats import iter_pairs
-    from csir_lib.training import training_order
+    from csir_lib.data.formats import iter_pairs
+    from csir_lib.training.trainer import training_order
 
     start = time.perf_counter()
     rows = list(iter_pairs(pairs))
@@ -98,8 +98,8 @@ def ours(model_dir: Path, pairs: Path, out: Path, steps: int, batch_size: int, l
     """Steps per wall and per CPU second (after step 1), whole seconds: train_cross_encoder."""
     from transformers import TrainerCallback
 
-    from csir_lib.training import train_cross_encoder
-    from csir_lib.training_config import TrainSpec
+    from csir_lib.training.spec import TrainSpec
+    from csir_lib.training.trainer import train_cross_encoder
 
     ends: list[tuple[float, float]] = []
 

@@ -7,7 +7,7 @@ import importlib
 import sys
 
 from csir_lib.commands import COMMANDS
-from csir_lib.errors import InputError, OneLineParser
+from csir_lib.core.errors import InputError, OneLineParser
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -18,15 +18,15 @@ import sys
 import time
 from pathlib import Path
 
-from csir_lib.atomic import atomic_open, atomic_path, write_json, write_text
-from csir_lib.cache import RUN_STARTED, cache_key
-from csir_lib.config import PROFILES, load_config, parse_override
-from csir_lib.errors import InputError, OneLineParser
-from csir_lib.io_checks import output_folder
-from csir_lib.locks import exclusive_lock
-from csir_lib.manifest import build_manifest
-from csir_lib.paths import ROOT
-from csir_lib.report import write_index
+from csir_lib.core.atomic import atomic_open, atomic_path, write_json, write_text
+from csir_lib.core.cache import RUN_STARTED, cache_key
+from csir_lib.core.config import PROFILES, load_config, parse_override
+from csir_lib.core.errors import InputError, OneLineParser
+from csir_lib.core.io_checks import output_folder
+from csir_lib.core.locks import exclusive_lock
+from csir_lib.core.paths import ROOT
+from csir_lib.report.front_page import write_index
+from csir_lib.report.manifest import build_manifest
 
 NOTEBOOKS = ROOT / "notebooks"
 STAMP = ".inputs-key"

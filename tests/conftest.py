@@ -33,8 +33,8 @@ class SmokeRunner:
 
     def run(self, base: Path, *args: str, failpoint: str | None = None) -> subprocess.CompletedProcess:
         """Run it in a session of its own (a failpoint kills the whole group), cache and results under `base`."""
-        from csir_lib import faults
-        from csir_lib.paths import ROOT
+        from csir_lib.core import faults
+        from csir_lib.core.paths import ROOT
 
         env = {**os.environ, "NUMBA_CACHE_DIR": str(self.numba)}
         env.pop(faults.ENV, None)

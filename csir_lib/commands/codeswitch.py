@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 MODES = ("bilingual", "multilingual", "wiki", "translate")
-SEED_MAX = 2**32 - 1  # csir_lib.config.SEED_MAX, kept import-free
+SEED_MAX = 2**32 - 1  # csir_lib.core.config.SEED_MAX, kept import-free
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -37,7 +37,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def _number(text: str | None, option: str, kind: type) -> float | int | None:
     """`text` parsed as `kind`, or an InputError naming the option."""
-    from csir_lib.errors import InputError
+    from csir_lib.core.errors import InputError
 
     if text is None:
         return None
@@ -56,11 +56,11 @@ def _number(text: str | None, option: str, kind: type) -> float | int | None:
 
 def _workers(text: str | None) -> int:
     """--workers as a number of processes (default: the physical cores), or an InputError naming the option."""
-    from csir_lib.codeswitch_parallel import MAX_WORKERS, check_workers
-    from csir_lib.errors import InputError
+    from csir_lib.codeswitch.parallel import MAX_WORKERS, check_workers
+    from csir_lib.core.errors import InputError
 
     if text is None:
-        from csir_lib.rerank import physical_cores
+        from csir_lib.retrieval.rerank import physical_cores
 
         return min(physical_cores(), MAX_WORKERS)
     digits = text.strip().removeprefix("-")
@@ -71,9 +71,9 @@ def _workers(text: str | None) -> int:
 
 
 def _lexicon_specs(specs: list[str]) -> dict[str, str]:
-    """{language: path} from `LANG=PATH` specs, each language once and known to csir_lib.languages."""
-    from csir_lib.errors import InputError
-    from csir_lib.languages import check_codes
+    """{language: path} from `LANG=PATH` specs, each language once and known to csir_lib.core.languages."""
+    from csir_lib.core.errors import InputError
+    from csir_lib.core.languages import check_codes
 
     paths: dict[str, str] = {}
     for spec in specs:
@@ -92,9 +92,9 @@ def run(args: argparse.Namespace) -> int:
     """Load the lexicons, switch the pairs file, report statistics."""
     import sys
 
-    from csir_lib.codeswitch import CodeSwitcher, codeswitch_file, load_switch_table
-    from csir_lib.errors import InputError
-    from csir_lib.io_checks import input_file, output_path
+    from csir_lib.codeswitch.switch import CodeSwitcher, codeswitch_file, load_switch_table
+    from csir_lib.core.errors import InputError
+    from csir_lib.core.io_checks import input_file, output_path
 
     if args.mode not in MODES:
         raise InputError(f"unknown mode {args.mode!r}", path="--mode", expected=" or ".join(MODES))

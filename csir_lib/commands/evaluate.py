@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-DEFAULT_METRICS = ("mrr@10", "ndcg@10", "recall@100")  # csir_lib.evaluation.DEFAULT_METRICS, kept import-free
+DEFAULT_METRICS = ("mrr@10", "ndcg@10", "recall@100")  # csir_lib.evaluation.measures.DEFAULT_METRICS, kept import-free
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     """Evaluate and print one JSON object: each metric's mean, plus n_queries."""
     import json
 
-    from csir_lib.evaluation import evaluate_files
+    from csir_lib.evaluation.measures import evaluate_files
 
     result = evaluate_files(args.qrels, args.run, args.metrics, args.depth)
     print(json.dumps(result.to_dict(), sort_keys=False))

@@ -37,7 +37,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def _positive(value: int | None, flag: str) -> None:
     """Reject a zero or negative count given on the command line."""
-    from csir_lib.errors import InputError
+    from csir_lib.core.errors import InputError
 
     if value is not None and value < 1:
         raise InputError(f"{flag} {value}", path="<command line>", expected=f"{flag} of at least 1")
@@ -45,11 +45,11 @@ def _positive(value: int | None, flag: str) -> None:
 
 def _induce(args: argparse.Namespace) -> int:
     """Read both vector files (and the seed dictionary), induce, write the TSV."""
-    from csir_lib.errors import InputError
-    from csir_lib.induction import induce_lexicon, seed_indices
-    from csir_lib.io_checks import input_file, output_path
-    from csir_lib.lexicon import read_dictionary, write_lexicon
-    from csir_lib.vectors import read_vectors
+    from csir_lib.core.errors import InputError
+    from csir_lib.core.io_checks import input_file, output_path
+    from csir_lib.lexicons.induction import induce_lexicon, seed_indices
+    from csir_lib.lexicons.lexicon import read_dictionary, write_lexicon
+    from csir_lib.lexicons.vectors import read_vectors
 
     for value, flag in ((args.k, "--k"), (args.top, "--top"), (args.max_vocab, "--max-vocab")):
         _positive(value, flag)
@@ -80,8 +80,8 @@ def _evaluate(args: argparse.Namespace) -> int:
     """Print P@1, P@5, coverage (and counts) as one JSON object."""
     import json
 
-    from csir_lib.lexicon import read_dictionary, read_lexicon
-    from csir_lib.lexicon_quality import evaluate_lexicon
+    from csir_lib.lexicons.lexicon import read_dictionary, read_lexicon
+    from csir_lib.lexicons.quality import evaluate_lexicon
 
     form = None if args.normalise == "none" else args.normalise
     result = evaluate_lexicon(read_lexicon(args.lexicon), read_dictionary(args.gold), form=form)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-PROFILES = ("smoke", "demo", "paper")  # csir_lib.config.PROFILES, kept import-free
+PROFILES = ("smoke", "demo", "paper")  # csir_lib.core.config.PROFILES, kept import-free
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -24,9 +24,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def run(args: argparse.Namespace) -> int:
     """Load the profile with its overrides, make the plan, print it."""
-    from csir_lib.config import load_config, parse_override
-    from csir_lib.plan import make_plan
-    from csir_lib.plan_report import load_rates, render, to_json
+    from csir_lib.core.config import load_config, parse_override
+    from csir_lib.report.plan import make_plan
+    from csir_lib.report.plan_report import load_rates, render, to_json
 
     overrides = dict(parse_override(o) for o in args.set)
     config = load_config(profile=args.profile, overrides=overrides)

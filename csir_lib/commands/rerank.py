@@ -42,7 +42,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def run(args: argparse.Namespace) -> int:
     """Re-rank and write the run atomically; nothing is written on bad input."""
-    from csir_lib.rerank import rerank_files
+    from csir_lib.retrieval.rerank import rerank_files
 
     rerank_files(args.model, args.topics, args.corpus, args.run, args.out, args.depth, args.batch_tokens,
                  args.max_length, tag=args.tag, progress=not args.quiet, precision=args.precision)

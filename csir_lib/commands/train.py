@@ -1,6 +1,6 @@
 """`python -m csir_lib train --config CONFIG.yaml`: train one cross-encoder, resuming from its last checkpoint.
 
-The YAML holds exactly the fields of `csir_lib.training_config.TrainSpec` (model_dir, pairs, out_dir, seed, steps,
+The YAML holds exactly the fields of `csir_lib.training.spec.TrainSpec` (model_dir, pairs, out_dir, seed, steps,
 batch_size, learning_rate, warmup_steps, weight_decay, precision, checkpoint_every, save_total_limit,
 freeze_embeddings, max_length). Resuming is the default: a run that finds complete checkpoints of the same spec in
 out_dir/.work continues from the last one (`--resume` says so explicitly and is kept for the documented command
@@ -39,8 +39,8 @@ def run(args: argparse.Namespace) -> int:
     import logging
     import os
 
-    from csir_lib.training import train_cross_encoder
-    from csir_lib.training_config import load_train_spec
+    from csir_lib.training.spec import load_train_spec
+    from csir_lib.training.trainer import train_cross_encoder
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     spec = load_train_spec(args.config)

@@ -1,0 +1,106 @@
+"""What a notebook's first cell needs: the resolved config, its folders, and writers for its outputs.
+
+Notebooks stay thin: `study = open_study(profile, overrides, results_dir)` and then library calls; figures,
+tables and metrics go through the methods here so every output lands, atomically, in the results layout of
+DESIGN.md section 3.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from csir_lib.core.atomic import atomic_open
+from csir_lib.core.config import Config, load_config
+from csir_lib.core.paths import ROOT
+
+MISSING = "–"  # how a table shows a number that was not measured (csv: an empty cell)
+
+
+@dataclass(frozen=True)
+class Study:
+    """A notebook's view of one profile: its config, cache and results folder."""
+
+    config: Config
+    results_dir: Path
+    cache_dir: Path
+    force: bool = False
+
+    def save_figure(self, fig: Any, name: str) -> Path:
+        """Save a matplotlib figure as figures/<name>.png and .svg, reproducibly (no timestamps)."""
+        import matplotlib
+
+        folder = self.results_dir / "figures"
+        for ext, meta in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
+            buffer = io.BytesIO()
+            with matplotlib.rc_context({"svg.hashsalt": name}):  # fixed element ids: same figure, same bytes
+                fig.savefig(buffer, format=ext, dpi=110, bbox_inches="tight", metadata=meta)
+            with atomic_open(folder / f"{name}.{ext}", "wb") as fh:
+                fh.write(buffer.getvalue())
+        return folder / f"{name}.png"
+
+    def save_table(self, frame: Any, name: str, caption: str = "", floatfmt: str = ".3f") -> Path:
+        """Save a DataFrame as tables/<name>.csv, .md and .tex."""
+        folder = self.results_dir / "tables"
+        with atomic_open(folder / f"{name}.csv") as fh:
+            frame.to_csv(fh, index=False, lineterminator="\n", float_format=f"%{floatfmt}")
+        with atomic_open(folder / f"{name}.md") as fh:
+            fh.write((f"{caption}\n\n" if caption else "")
+                     + frame.astype(object).where(frame.notna(), None)
+                     .to_markdown(index=False, floatfmt=floatfmt, missingval=MISSING) + "\n")
+        with atomic_open(folder / f"{name}.tex") as fh:
+            fh.write(_latex(frame, caption, floatfmt))
+        return folder / f"{name}.md"
+
+
+def _latex(frame: Any, caption: str, floatfmt: str) -> str:
+    """A booktabs LaTeX table of `frame` (hand-built: pandas' Styler needs jinja2 templates we do not ship)."""
+    def cell(value: Any) -> str:
+        if value is None or (isinstance(value, float) and value != value):
+            return MISSING
+        text = format(value, floatfmt) if isinstance(value, float) else str(value)
+        return text.replace("&", r"\&").replace("%", r"\%").replace("_", r"\_").replace("#", r"\#")
+
+    lines = [r"\begin{table}[t]", r"\centering", r"\begin{tabular}{" + "l" * len(frame.columns) + "}", r"\toprule",
+             " & ".join(cell(c) for c in frame.columns) + r" \\", r"\midrule"]
+    lines += [" & ".join(cell(v) for v in row) + r" \\" for row in frame.itertuples(index=False)]
+    lines += [r"\bottomrule", r"\end{tabular}"]
+    if caption:
+        lines.append(r"\caption{" + cell(caption) + "}")
+    lines.append(r"\end{table}")
+    return "\n".join(lines) + "\n"
+
+
+def open_study(profile: str = "demo", overrides: dict[str, Any] | None = None, results_dir: str | None = None,
+               force: bool = False) -> Study:
+    """Load the profile, set the offline environment it asks for, and make its folders."""
+    config = load_config(profile=profile, overrides=overrides)
+    if config.offline:
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        os.environ["HF_DATASETS_OFFLINE"] = "1"
+    cache = ROOT / config.cache_dir
+    os.environ.setdefault("NUMBA_CACHE_DIR", str(cache / "numba"))
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    out = ROOT / (results_dir or f"{config.results_dir}/{profile}/scratch")
+    out.mkdir(parents=True, exist_ok=True)
+    cache.mkdir(parents=True, exist_ok=True)
+    return Study(config, out, cache, force)
+
+
+def profile_model(study: Study) -> Path:
+    """The profile's starting encoder as a local folder (built or converted into the cache on first use)."""
+    from csir_lib.data.xquad import XQUAD_LANGUAGES, load_language
+    from csir_lib.models.starting import resolve_model
+
+    model = study.config.model
+    texts: list[str] = []
+    if model.kind == "tiny":  # the tiny model's tokenizer learns the profile's own text
+        articles = range(study.config.data.xquad_articles)
+        for lang in XQUAD_LANGUAGES:
+            data = load_language(lang, study.config.data.xquad_dir)
+            texts += [q.text for q in data.questions if q.article in articles]
+            texts += [s.text for s in data.sentences if s.article in articles]
+    return resolve_model(model.kind, study.cache_dir, model.num_layers, texts, name=model.name)
