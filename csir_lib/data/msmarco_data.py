@@ -17,12 +17,12 @@ pair: the query always in the pair's query language, the passage in its document
 model over English and the seen languages instead, as the offline profiles do with XQuAD-R.
 
 Files: `<cache_root>/downloads/msmarco/` (MS MARCO and sentence-transformers files, fetched with
-`csir_lib.core.download.download`, checked against ir_datasets' MD5 where known) and `<cache_root>/downloads/huggingface/`
-(mMARCO through huggingface_hub's cache); each is reused when present. Hand-written instead of ir_datasets, which
-hides line numbers of bad input and caches elsewhere. Members are extracted with the standard library's tarfile:
-only a regular file whose name is exactly the wanted one (a leading "./" allowed) is read, and it is written to a
-path we choose, never to the name the archive gives (no path traversal), through a temporary file renamed when
-complete (a killed extraction leaves nothing that a rerun trusts).
+`csir_lib.core.download.download`, checked against ir_datasets' MD5 where known) and
+`<cache_root>/downloads/huggingface/` (mMARCO through huggingface_hub's cache); each is reused when present.
+Hand-written instead of ir_datasets, which hides line numbers of bad input and caches elsewhere. Members are extracted
+with the standard library's tarfile: only a regular file whose name is exactly the wanted one (a leading "./" allowed)
+is read, and it is written to a path we choose, never to the name the archive gives (no path traversal), through a
+temporary file renamed when complete (a killed extraction leaves nothing that a rerun trusts).
 """
 
 from __future__ import annotations

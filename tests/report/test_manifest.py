@@ -23,8 +23,8 @@ def test_readme_time_row_is_the_committed_demo_manifest():
     manifest = json.loads((ROOT / "results" / "demo" / "manifest.json").read_text(encoding="utf-8"))
     row = times_row(manifest, DEMO_LABEL)
     assert row in (ROOT / "README.md").read_text(encoding="utf-8"), (
-        f"README's time table is stale: put this row in it (python -m csir_lib.report.manifest results/demo/manifest.json)"
-        f"\n{row}")
+        f"README's time table is stale: put this row in it "
+        f"(python -m csir_lib.report.manifest results/demo/manifest.json)\n{row}")
 
 
 def test_dirty_flag_ignores_the_results_the_run_is_writing(tmp_path, monkeypatch):
