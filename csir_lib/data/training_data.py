@@ -1,4 +1,4 @@
-"""Training pairs from XQuAD-R's training articles: English (for Zero-shot and code-switching) and translated.
+"""Training pairs of a profile: XQuAD-R's training articles (here) or MS MARCO and mMARCO (csir_lib.data.msmarco_data).
 
 Each training question gives one positive (the sentence holding its answer) and `negatives` negatives drawn
 from the other sentences of its article, as the paper pairs one positive with four negatives. The translated
@@ -9,11 +9,13 @@ machine translations).
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 
+from csir_lib.core.config import Config
 from csir_lib.core.errors import InputError
 from csir_lib.core.paths import resolve
-from csir_lib.data.xquad import XQUAD_LANGUAGES, XquadLanguage, load_language
+from csir_lib.data.xquad import XQUAD_LANGUAGES, XquadLanguage, load_language, split_articles, split_train_dev
 
 
 def _by_article(data: XquadLanguage) -> dict[int, list[str]]:
@@ -52,3 +54,39 @@ def xquad_pairs(articles: frozenset[int], *, query_langs: Sequence[str] = ("en",
         yield query, data[d_lang].by_docid[positive].text, 1
         for docid in chosen:
             yield query, data[d_lang].by_docid[docid].text, 0
+
+
+def training_articles(config: Config) -> tuple[frozenset[int], frozenset[int]]:
+    """XQuAD-R articles to train on and those held out from them for learning curves (`data.dev_articles`)."""
+    data = config.data
+    train, _ = split_articles(data.xquad_articles, data.test_fraction, data.split_seed)
+    return split_train_dev(train, data.dev_articles, data.split_seed) if data.dev_articles else (train, frozenset())
+
+
+def english_pairs(config: Config, cache_root: Path | None = None) -> Iterable[tuple[str, str, int]]:
+    """The profile's English training pairs in order: XQuAD-R's training articles (a list), MS MARCO (a lazy stream)."""
+    data = config.data
+    if data.training_source == "msmarco":
+        from csir_lib.data.msmarco_data import english_training_pairs
+
+        return english_training_pairs(config, cache_root)
+    train, _ = training_articles(config)
+    return list(xquad_pairs(train, negatives=config.training.negatives_per_positive, seed=data.split_seed,
+                            data_dir=data.xquad_dir))
+
+
+def translated_pairs(config: Config, cache_root: Path | None = None,
+                     pair: str | None = None) -> Iterable[tuple[str, str, int]]:
+    """Fine-tuning's pairs: each side's language drawn (seeded) from English and the seen languages, or `pair`'s.
+
+    With `pair` ("de-it") the query is in its first language and the passage in its second.
+    """
+    data = config.data
+    query_langs, doc_langs = ([lang] for lang in pair.split("-")) if pair else (["en", *config.languages.seen],) * 2
+    if data.training_source == "msmarco":
+        from csir_lib.data.msmarco_data import translated_training_pairs
+
+        return translated_training_pairs(config, cache_root, query_langs, data.split_seed, doc_langs)
+    train, _ = training_articles(config)
+    return xquad_pairs(train, query_langs=query_langs, doc_langs=doc_langs,
+                       negatives=config.training.negatives_per_positive, seed=data.split_seed, data_dir=data.xquad_dir)

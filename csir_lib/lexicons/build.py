@@ -25,9 +25,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 import regex
@@ -40,8 +38,9 @@ from csir_lib.core.errors import InputError
 from csir_lib.core.languages import get
 from csir_lib.data.tokenise import words
 from csir_lib.data.xquad import XQUAD_LANGUAGES, load_language, split_articles
+from csir_lib.lexicons.base import Built, LexiconPaths, Stage, Vocabulary, lexicon_languages, local_gold
 from csir_lib.lexicons.induction import induce_lexicon
-from csir_lib.lexicons.lexicon import Lexicon, freedict_paths, read_freedict, read_lexicon, write_lexicon
+from csir_lib.lexicons.lexicon import Lexicon, read_lexicon, write_lexicon
 from csir_lib.lexicons.titles import cldr_lexicon
 from csir_lib.lexicons.vectors import center_rows, normalise_rows
 from csir_lib.lexicons.word_vectors import encoder_word_vectors, vocabulary
@@ -49,48 +48,6 @@ from csir_lib.lexicons.word_vectors import encoder_word_vectors, vocabulary
 log = logging.getLogger(__name__)
 VERSION = 2  # 2: target words independent of the gold dictionary and the test articles
 SOURCES = ("clwe-nn", "clwe-csls", "x2en", "titles", "gold")
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    """The words a lexicon is induced over, and where they came from."""
-
-    words: list[str]
-    origin: str
-
-
-@dataclass(frozen=True)
-class Built:
-    """One language's lexicons by source, the sources it cannot have (with the reason), and a note for the cache."""
-
-    lexicons: dict[str, Lexicon]
-    missing: dict[str, str] = field(default_factory=dict)
-    note: str = ""
-
-
-class Stage(Protocol):
-    """A lexicon stage: the cache key of a language's lexicons and how to build them."""
-
-    def key(self, lang: str) -> str:
-        """The cache key of `lang`'s lexicons."""
-
-    def build(self, lang: str) -> Built:
-        """`lang`'s lexicons."""
-
-
-class LexiconPaths(dict):
-    """{lang: {source: TSV path}} as the stage made them; `missing` is {lang: {source: why it could not be made}}."""
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        """A dict of paths with an empty `missing`."""
-        super().__init__(*args, **kwargs)
-        self.missing: dict[str, dict[str, str]] = {}
-
-
-def lexicon_languages(config: Config) -> list[str]:
-    """Every non-English language the profile needs lexicons for, sorted."""
-    langs = config.languages
-    return sorted({*langs.seen, *langs.unseen, *langs.miracl} - {"en"})
 
 
 def english_vocabulary(config: Config, cache_root: Path | None = None) -> Vocabulary:
@@ -106,22 +63,6 @@ def xquad_english_vocabulary(config: Config) -> Vocabulary:
     """The most frequent words of the English training text (XQuAD-R's training articles)."""
     found = vocabulary(_training_texts("en", config), config.lexicon.vocab_size, lang="en")
     return Vocabulary(found, "XQuAD-R English training articles")
-
-
-def gold_lexicon(lang: str) -> Lexicon | None:
-    """The gold EN->X dictionary available here (Debian FreeDict), or None when it is not installed."""
-    paths = freedict_paths("en", lang)
-    if paths is None:
-        return None
-    return read_freedict(*paths, source_lang="en", target_lang=lang, provenance="freedict")
-
-
-def local_gold(lang: str, config: Config) -> tuple[Lexicon | None, str]:
-    """(gold, "") for lexicon.gold freedict when FreeDict has the pair, else (None, why there is none)."""
-    if config.lexicon.gold != "freedict":
-        return None, f"not asked for (lexicon.gold: {config.lexicon.gold})"
-    gold = gold_lexicon(lang)
-    return gold, "" if gold is not None else f"no Debian FreeDict en-{lang} dictionary is installed"
 
 
 def _training_texts(lang: str, config: Config) -> list[str]:

@@ -31,7 +31,7 @@ from csir_lib.core.errors import InputError
 from csir_lib.data.formats import iter_lines
 from csir_lib.data.treebank_spans import token_spans
 from csir_lib.lexicons import sources
-from csir_lib.lexicons.build import Built, Vocabulary, lexicon_languages, local_gold
+from csir_lib.lexicons.base import Built, Vocabulary, lexicon_languages, local_gold
 from csir_lib.lexicons.induction import induce_lexicon, procrustes, seed_indices
 from csir_lib.lexicons.lexicon import Lexicon, read_muse
 from csir_lib.lexicons.titles import cldr_lexicon, read_langlinks, read_linguatools
@@ -123,10 +123,10 @@ class PaperLexicons:
                         sources.identity(en))
         path = artefact_path("lexicons", key, "en.vocabulary.tsv", self.cache_root)
         if not path.exists():
-            from csir_lib.training import sets as training_sets
+            from csir_lib.data.training_data import english_pairs
 
             words, _ = self.english_vectors()
-            ranked = training_vocabulary(training_sets.english_pairs(cfg, self.cache_root), set(words),
+            ranked = training_vocabulary(english_pairs(cfg, self.cache_root), set(words),
                                          cfg.lexicon.vocab_size)
             if not ranked:
                 raise InputError("no English training token is in MUSE's English vocabulary", path=en.path,

@@ -29,8 +29,7 @@ from csir_lib.core.cache import artefact_path, cache_key
 from csir_lib.core.config import Config
 from csir_lib.core.errors import InputError
 from csir_lib.data.formats import write_pairs
-from csir_lib.data.training_data import xquad_pairs
-from csir_lib.data.xquad import split_articles, split_train_dev
+from csir_lib.data.training_data import english_pairs, translated_pairs
 from csir_lib.lexicons.lexicon import read_lexicon
 
 VERSION = 1  # bump when the way a training set is made changes
@@ -60,45 +59,9 @@ def system_names(config: Config) -> list[str]:
     return names
 
 
-def training_articles(config: Config) -> tuple[frozenset[int], frozenset[int]]:
-    """XQuAD-R articles to train on and those held out from them for learning curves (`data.dev_articles`)."""
-    data = config.data
-    train, _ = split_articles(data.xquad_articles, data.test_fraction, data.split_seed)
-    return split_train_dev(train, data.dev_articles, data.split_seed) if data.dev_articles else (train, frozenset())
-
-
 def papers_fine_tuning(config: Config) -> bool:
     """Whether Fine-tuning is trained as the paper did: one model per language pair (training.fine_tuning)."""
     return "fine_tuning" in config.training.systems and config.training.fine_tuning == "per_pair"
-
-
-def english_pairs(config: Config, cache_root: Path | None = None) -> Iterable[tuple[str, str, int]]:
-    """The profile's English training pairs in order: XQuAD-R's training articles (a list), MS MARCO (a lazy stream)."""
-    data = config.data
-    if data.training_source == "msmarco":
-        from csir_lib.data.msmarco_data import english_training_pairs
-
-        return english_training_pairs(config, cache_root)
-    train, _ = training_articles(config)
-    return list(xquad_pairs(train, negatives=config.training.negatives_per_positive, seed=data.split_seed,
-                            data_dir=data.xquad_dir))
-
-
-def translated_pairs(config: Config, cache_root: Path | None = None,
-                     pair: str | None = None) -> Iterable[tuple[str, str, int]]:
-    """Fine-tuning's pairs: each side's language drawn (seeded) from English and the seen languages, or `pair`'s.
-
-    With `pair` ("de-it") the query is in its first language and the passage in its second.
-    """
-    data = config.data
-    query_langs, doc_langs = ([lang] for lang in pair.split("-")) if pair else (["en", *config.languages.seen],) * 2
-    if data.training_source == "msmarco":
-        from csir_lib.data.msmarco_data import translated_training_pairs
-
-        return translated_training_pairs(config, cache_root, query_langs, data.split_seed, doc_langs)
-    train, _ = training_articles(config)
-    return xquad_pairs(train, query_langs=query_langs, doc_langs=doc_langs,
-                       negatives=config.training.negatives_per_positive, seed=data.split_seed, data_dir=data.xquad_dir)
 
 
 def _source_key(config: Config) -> list[str]:

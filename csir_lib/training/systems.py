@@ -14,10 +14,11 @@ import pandas as pd
 
 from csir_lib.core.cache import artefact_path, cache_key
 from csir_lib.core.config import Config
+from csir_lib.data.training_data import training_articles
 from csir_lib.evaluation.references import random_order
 from csir_lib.training.learning_curve import DevTask, read_dev_task, write_dev_task
 from csir_lib.training.losses import reference_loss
-from csir_lib.training.sets import TrainingSet, training_articles
+from csir_lib.training.sets import TrainingSet
 from csir_lib.training.spec import TrainSpec, cached_result
 from csir_lib.training.trainer import TrainResult, train_cross_encoder
 

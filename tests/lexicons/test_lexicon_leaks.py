@@ -13,6 +13,7 @@ import pytest
 from csir_lib.core.config import load_config
 from csir_lib.data.tokenise import words
 from csir_lib.data.xquad import load_language, split_articles
+from csir_lib.lexicons import base as lexicon_base
 from csir_lib.lexicons import build as lexicon_build
 from csir_lib.lexicons.induction import induce_lexicon
 from csir_lib.lexicons.lexicon import Lexicon, read_lexicon
@@ -52,7 +53,7 @@ def test_planted_gold_pair_outside_the_target_vocabulary_is_uncovered(config, tm
     assert old.best(planted) == planted  # there the planted pair was a sure hit
     gold = Lexicon(entries={planted: [(planted, 1.0)], reachable: [(reachable, 1.0)]}, source_lang="en",
                    target_lang=LANG, provenance="planted")
-    monkeypatch.setattr(lexicon_build, "gold_lexicon", lambda lang: gold if lang == LANG else None)
+    monkeypatch.setattr(lexicon_base, "gold_lexicon", lambda lang: gold if lang == LANG else None)
 
     paths = lexicon_build.build_lexicons(config, model, cache_root=tmp_path / "cache")[LANG]
     vocab = set(read_lexicon(paths["x2en"]).entries)

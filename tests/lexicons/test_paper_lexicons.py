@@ -18,12 +18,13 @@ from csir_lib.core import download
 from csir_lib.core.config import load_config
 from csir_lib.core.download import DownloadError
 from csir_lib.core.errors import InputError
+from csir_lib.data import training_data
+from csir_lib.lexicons import base as lexicon_base
 from csir_lib.lexicons import build as lexicon_build
 from csir_lib.lexicons import muse as paper_lexicons
 from csir_lib.lexicons.build import build_lexicons, english_vocabulary
 from csir_lib.lexicons.lexicon import Lexicon, read_lexicon
 from csir_lib.lexicons.muse import align_onto, training_vocabulary
-from csir_lib.training import sets as training_sets
 
 EN = ["the", "house", "dog", "cat", "water", "tree", "red", "big", "city"]
 DE = ["der", "haus", "hund", "katze", "wasser", "baum", "rot", "groß", "stadt"]
@@ -118,7 +119,7 @@ def remote(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr(download, "FASTTEXT_WIKI", base + "/wiki.{lang}.vec")
     monkeypatch.setattr(download, "WIKIPEDIA_DUMP", base + "/{lang}wiki-latest-{table}.sql.gz")
     monkeypatch.setattr(download, "LINGUATOOLS_TITLES", {"de": base + "/wikititles-2014_deen.xml.gz"})
-    monkeypatch.setattr(training_sets, "english_pairs", lambda config, cache_root=None: iter(PAIRS))
+    monkeypatch.setattr(training_data, "english_pairs", lambda config, cache_root=None: iter(PAIRS))
     return root
 
 
@@ -206,7 +207,7 @@ def test_second_call_reuses_the_cache_without_downloading(remote, tmp_path, monk
     def fail(*args, **kwargs):
         raise AssertionError("rebuilt instead of reused")
 
-    monkeypatch.setattr(training_sets, "english_pairs", fail)
+    monkeypatch.setattr(training_data, "english_pairs", fail)
     monkeypatch.setattr(paper_lexicons, "induce_lexicon", fail)
     monkeypatch.setattr(lexicon_build, "write_lexicon", fail)
     second = build_lexicons(_config(), model_dir=tmp_path, cache_root=cache)
@@ -260,7 +261,7 @@ def test_muse_with_cldr_titles_and_no_gold(remote, tmp_path):
 
 def test_muse_with_freedict_gold(remote, tmp_path, monkeypatch):
     freedict = Lexicon(entries={"house": [("haus", 1.0)]}, source_lang="en", target_lang="de", provenance="freedict")
-    monkeypatch.setattr(lexicon_build, "gold_lexicon", lambda lang: freedict if lang == "de" else None)
+    monkeypatch.setattr(lexicon_base, "gold_lexicon", lambda lang: freedict if lang == "de" else None)
     config = _config(**{"languages.unseen": ["hi"], "languages.miracl": [], "lexicon.gold": "freedict"})
     paths = build_lexicons(config, model_dir=tmp_path, cache_root=tmp_path / "cache")
     assert _read(paths, "de", "gold").entries == {"house": [("haus", 1.0)]}
