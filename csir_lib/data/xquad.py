@@ -64,6 +64,7 @@ class Task:
     qrels: dict[str, dict[str, int]]
     query_langs: dict[str, str]  # qid -> language of its text
     doc_langs: dict[str, str]  # docid -> language
+    first_stage: str = "encoder"  # how candidates are found: "encoder", "bm25" or "file" (csir_lib.experiments.tasks)
 
 
 def _answer_sentence(breaks: list[list[int]], start: int, where: str) -> int:

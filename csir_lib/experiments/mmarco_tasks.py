@@ -25,9 +25,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from tqdm.auto import tqdm
 
@@ -45,35 +43,9 @@ from csir_lib.data.msmarco import (
     read_queries,
 )
 from csir_lib.data.msmarco_data import ARCHIVE_OF, mmarco_file, msmarco_file
-from csir_lib.data.xquad import Task
+from csir_lib.experiments.tasks import RetrievalTask, Setting
 
-if TYPE_CHECKING:
-    from csir_lib.experiments.settings import Setting
-
-Run = dict[str, dict[str, float]]
 QRELS_FILE = "data/qrels.dev.small.tsv"  # in the mMARCO repository: MS MARCO's qrels of the 6,980 dev.small queries
-FIRST_STAGES = ("encoder", "bm25", "file")
-
-
-@dataclass(frozen=True)
-class RetrievalTask(Task):
-    """A task that says how its first stage is made: "encoder", "bm25", or "file" (then `ranking` is the run).
-
-    XQuAD-R tasks carry it too (`retrieval_settings.build_tasks`), so `retrieval_settings.first_stage` dispatches on
-    the task alone.
-    """
-
-    first_stage: str = "encoder"
-    ranking: dict[str, tuple[str, ...]] = field(default_factory=dict)  # qid -> candidate docids, in file order
-
-
-def with_first_stage(task: Task, method: str) -> RetrievalTask:
-    """`task` with the first stage `method` attached."""
-    if method not in FIRST_STAGES:
-        raise InputError(f"first stage {method!r}", expected=f"one of {', '.join(FIRST_STAGES)}")
-    if isinstance(task, RetrievalTask):
-        return replace(task, first_stage=method)
-    return RetrievalTask(**{f.name: getattr(task, f.name) for f in fields(Task)}, first_stage=method)
 
 
 def mlir_pools(config: Config) -> dict[str, tuple[str, ...]]:
@@ -255,17 +227,3 @@ def iter_tasks(settings: Sequence[Setting], config: Config,
                                              label=s.label)
     finally:
         passages.close()
-
-
-def file_run(task: RetrievalTask, depth: int) -> Run:
-    """The task's shipped candidate list as a run: the first `depth` per query, scored n, n-1, ..., 1 in list order.
-
-    The scores only encode the list order (identical for every system and language); they are no BM25 scores.
-    """
-    if not task.ranking:
-        raise InputError(f"task {task.name} has no candidate list", expected="an mMARCO task (first stage 'file')")
-    run = {}
-    for qid, docids in task.ranking.items():
-        kept = docids[:depth]
-        run[qid] = {docid: float(len(kept) - i) for i, docid in enumerate(kept)}
-    return run

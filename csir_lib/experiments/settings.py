@@ -8,7 +8,6 @@ or file (the candidate list that comes with the data, mMARCO only).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from csir_lib.core.cache import artefact_path, cache_key
@@ -17,34 +16,8 @@ from csir_lib.core.errors import InputError
 from csir_lib.data.formats import read_run, write_run
 from csir_lib.data.xquad import XQUAD_LANGUAGES, Task, build_task, split_articles
 from csir_lib.experiments import mmarco_tasks
+from csir_lib.experiments.tasks import Setting, file_run, with_first_stage
 from csir_lib.retrieval.first_stage import bm25_first_stage, dense_first_stage
-
-
-@dataclass(frozen=True)
-class Setting:
-    """One evaluation setting: which languages the queries and the candidate pool are in."""
-
-    kind: str  # "MoIR" | "CLIR" | "MLIR"
-    query_lang: str  # "de", or "x(seen)" / "x(all)" for MLIR (each query or paragraph in a language of the pool)
-    doc_lang: str
-    query_langs: tuple[str, ...]
-    doc_langs: tuple[str, ...]
-    seen: bool  # every language of the setting was a code-switching target (or English)
-
-    @property
-    def label(self) -> str:
-        """A short name, e.g. EN-DE, MLIR-seen (X-X) or MLIR-seen:X-EN."""
-        if self.kind != "MLIR":
-            return f"{self.query_lang}-{self.doc_lang}".upper()
-        pool = (self.query_lang if self.query_lang.startswith("x(") else self.doc_lang)[2:-1]
-        if self.query_lang == self.doc_lang:
-            return f"MLIR-{pool}"
-        return f"MLIR-{pool}:{_side(self.query_lang)}-{_side(self.doc_lang)}"
-
-
-def _side(lang: str) -> str:
-    """X for a pool of languages, else the language code in capitals."""
-    return "X" if lang.startswith("x(") else lang.upper()
 
 
 def settings(config: Config) -> list[Setting]:
@@ -82,7 +55,7 @@ def iter_tasks(config: Config, cache_root: Path | None = None) -> Iterator[tuple
     for s in settings(config):
         task = build_task(list(s.query_langs), list(s.doc_langs), test, data_dir=data.xquad_dir,
                           seed=data.split_seed, max_queries=config.rerank.max_queries)
-        yield s.label, mmarco_tasks.with_first_stage(task, config.rerank.first_stage)
+        yield s.label, with_first_stage(task, config.rerank.first_stage)
 
 
 def build_tasks(config: Config, cache_root: Path | None = None) -> dict[str, Task]:
@@ -97,15 +70,15 @@ def task_key(task: Task) -> str:
 
 def first_stage(task: Task, model_dir: Path, depth: int, cache_root: Path | None = None,
                 force: bool = False) -> dict[str, dict[str, float]]:
-    """Top `depth` candidates per query by the task's first stage (a plain Task: the encoder).
+    """Top `depth` candidates per query by the task's first stage (`task.first_stage`).
 
     encoder: `model_dir` as a bi-encoder over the task's whole pool; bm25: BM25 over the pool (tokenised for the
     pool's language, as plain words when the pool mixes languages); both cached as TREC runs. file: the task's own
-    candidate list in its order, scored by rank (`mmarco_tasks.file_run`), the same for every system and language.
+    candidate list in its order, scored by rank (`tasks.file_run`), the same for every system and language.
     """
-    method = getattr(task, "first_stage", "encoder")
+    method = task.first_stage
     if method == "file":
-        return mmarco_tasks.file_run(task, depth)
+        return file_run(task, depth)
     parts = (task_key(task), str(model_dir), depth) if method == "encoder" else (task_key(task), method, depth)
     path = artefact_path("first-stage", cache_key(*parts), "run.trec", cache_root)
     if path.exists() and not force:
