@@ -9,4 +9,5 @@ __all__ = [
     "reranking",
     "results",
     "settings",
+    "tasks",
 ]

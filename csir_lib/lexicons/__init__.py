@@ -4,6 +4,7 @@ Public modules: `from csir_lib.lexicons import <module>`; each module's docstrin
 """
 
 __all__ = [
+    "base",
     "build",
     "induction",
     "lexicon",
