@@ -171,3 +171,15 @@ def test_notebooks_import_public_modules_only():
                 elif isinstance(node, ast.Import) and any(a.name.startswith("csir_lib") for a in node.names):
                     bad.append(f"{nb.name}: import {', '.join(a.name for a in node.names)}")
     assert bad == []
+
+
+def test_architecture_md_matches_the_packages():
+    """ARCHITECTURE.md's diagram lists the stages in the enforced order and names every module of each."""
+    text = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    diagram = text.split("```")[1]
+    order = [line.split()[0] for line in diagram.splitlines() if line.split() and line.split()[0] in LAYERS]
+    assert order == list(reversed(LAYERS))
+    words = set(diagram.replace(",", " ").split())
+    unnamed = sorted(f"{p.parent.name}.{p.stem}" for package in LAYERS[:-1] for p in (LIB / package).glob("*.py")
+                     if p.stem != "__init__" and p.stem not in words)
+    assert unnamed == [], "modules missing from ARCHITECTURE.md's diagram"
