@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LIB = ROOT / "csir_lib"
 LAYERS = ("core", "data", "evaluation", "models", "retrieval", "lexicons", "codeswitch", "training", "experiments",
           "analysis", "report", "commands")
-TOP = {"csir_lib", "csir_lib.__main__", "csir_lib.cli"}  # the command line, above every stage
+TOP = {"csir_lib", "csir_lib.__main__", "csir_lib.cli", "csir_lib.pipeline"}  # the command line and run_all.sh
 MAX_LINES = 350
 
 
