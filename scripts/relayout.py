@@ -161,6 +161,7 @@ PATH = re.compile(r"(?<![\w/])csir_lib/([A-Za-z_]\w*)\.py\b")
 TEST_PATH = re.compile(r"(?<![\w/])tests/(test_\w+)\.py\b")
 FROM_PKG = re.compile(r"^(?P<indent>[ \t]*)from csir_lib import (?P<names>\([^)]*\)|[^\n#]*?)"
                       r"(?P<tail>[ \t]*(#[^\n]*)?)$", re.M)
+DUNDER_IMPORT = re.compile(r"""__import__\((["'])csir_lib\.(\w+)\1\)\.\2\b""")  # __import__("csir_lib.x").x.f
 FILE_PARENTS = re.compile(r"Path\(__file__\)(\.resolve\(\))?((?:\.parent)+)")
 
 
@@ -188,6 +189,8 @@ def rewrite_from(text: str, moves: dict[str, str]) -> str:
 
 def rewrite_text(text: str, moves: dict[str, str], tests: dict[str, str]) -> str:
     """Every reference to a moved module or test file, in code, strings and prose."""
+    text = DUNDER_IMPORT.sub(lambda m: f'__import__({m.group(1)}csir_lib.{moves[m.group(2)]}{m.group(1)}).'
+                             f'{moves[m.group(2)]}' if m.group(2) in moves else m.group(0), text)
     # dotted names first: the statements rewrite_from writes name packages, some spelt like old modules (report)
     text = DOTTED.sub(lambda m: f"csir_lib.{moves[m.group(1)]}" if m.group(1) in moves else m.group(0), text)
     text = rewrite_from(text, moves)

@@ -75,3 +75,9 @@ def test_an_unmapped_module_stops_the_move(tmp_path, monkeypatch, capsys):
     with pytest.raises(SystemExit):
         relayout.plan()
     assert "no package for csir_lib module(s) brand_new.py" in capsys.readouterr().err
+
+
+def test_dunder_import_attribute_chain_follows_the_module():
+    text = 'f = __import__("csir_lib.lexicon").lexicon.read'
+    expected = 'f = __import__("csir_lib.lexicons.lexicon").lexicons.lexicon.read'
+    assert relayout.rewrite_text(text, MOVES, TESTS) == expected
