@@ -183,3 +183,29 @@ def test_architecture_md_matches_the_packages():
     unnamed = sorted(f"{p.parent.name}.{p.stem}" for package in LAYERS[:-1] for p in (LIB / package).glob("*.py")
                      if p.stem != "__init__" and p.stem not in words)
     assert unnamed == [], "modules missing from ARCHITECTURE.md's diagram"
+
+
+def _exists(module: str) -> bool:
+    """Whether `module` is a module or package file of this tree (not one an installed copy elsewhere provides)."""
+    path = ROOT / Path(*module.split("."))
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+
+
+def test_every_csir_lib_import_resolves_in_this_tree():
+    """No import names a module that is not here: an editable install elsewhere would otherwise answer it."""
+    folders = ("csir_lib", "tests", "benchmarks", "scripts")
+    files = [p for folder in folders for p in sorted((ROOT / folder).rglob("*.py"))]
+    sources = [(str(p.relative_to(ROOT)), p.read_text(encoding="utf-8")) for p in files]
+    for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
+        sources += [(f"{nb.name}[{i}]", "\n".join(line for line in "".join(c["source"]).splitlines()
+                                                   if not line.startswith(("%", "!"))))
+                    for i, c in enumerate(cells) if c["cell_type"] == "code"]
+    missing = []
+    for where, text in sources:
+        for node in ast.walk(ast.parse(text)):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level else [])
+            missing += [f"{where}:{node.lineno} {name}" for name in names
+                        if name.startswith("csir_lib") and not _exists(name)]
+    assert missing == []
