@@ -1,8 +1,8 @@
-"""Throughput of `codeswitch_file` against a plain reference loop on the same MS MARCO-shaped pairs.
+"""Throughput of `switch_file` against a plain reference loop on the same MS MARCO-shaped pairs.
 
 The reference is what the paper's code does per text: Treebank tokenise, one random draw per token, a dict
 look-up, Treebank detokenise, reading and writing the same files. Both run end to end, I/O included, in this
-process, after NLTK is imported (its import, about 3 s, is left out of both). Memory: `codeswitch_file` runs
+process, after NLTK is imported (its import, about 3 s, is left out of both). Memory: `switch_file` runs
 in two fresh subprocesses on a small and the full file and reports each one's peak RSS (flat in input size
 when the two are close).
 
@@ -97,17 +97,19 @@ def reference_loop(in_path: Path, out_path: Path, lexicon: dict[str, str], p: fl
 
 
 def ours(in_path: Path, out_path: Path, lexicon: dict[str, str], p: float, seed: int) -> dict:
-    """`codeswitch_file` in bilingual mode; returns its statistics."""
-    from csir_lib.codeswitch.switch import CodeSwitcher, codeswitch_file
+    """`switch_file` in bilingual mode; returns its statistics."""
+    from csir_lib.codeswitch.parallel import switch_file
+    from csir_lib.codeswitch.switch import CodeSwitcher
 
-    return codeswitch_file(in_path, out_path, CodeSwitcher({"de": lexicon}, "bilingual", p=p, seed=seed)).to_dict()
+    return switch_file(in_path, out_path, CodeSwitcher({"de": lexicon}, "bilingual", p=p, seed=seed)).to_dict()
 
 
 PEAK_RSS = """
 import json, resource, sys
-from csir_lib.codeswitch.switch import CodeSwitcher, codeswitch_file
+from csir_lib.codeswitch.parallel import switch_file
+from csir_lib.codeswitch.switch import CodeSwitcher
 lexicon = json.load(open(sys.argv[3], encoding="utf-8"))
-codeswitch_file(sys.argv[1], sys.argv[2], CodeSwitcher({"de": lexicon}, "bilingual", p=0.5, seed=1))
+switch_file(sys.argv[1], sys.argv[2], CodeSwitcher({"de": lexicon}, "bilingual", p=0.5, seed=1))
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 

@@ -1,7 +1,7 @@
 """Code-switching a pairs file in N processes: contiguous chunks, written in input order, the same bytes for any N.
 
-Every row is switched with the random stream of its own index (csir_lib.codeswitch.switch: seeded from (seed, row)), so a
-chunk gives the same bytes whichever process switches it, and the statistics are integer counts added chunk by
+Every row is switched with the random stream of its own index (csir_lib.codeswitch.switch: seeded from (seed, row)),
+so a chunk gives the same bytes whichever process switches it, and the statistics are integer counts added chunk by
 chunk: output and statistics do not depend on N. The main process reads and decodes lines (formats.iter_lines names
 bad bytes by line) and writes the workers' text; the workers parse (a bad line is named by its line number in the
 file, as in one process), switch and format. At most 2 x N chunks are in flight, so memory does not grow with the

@@ -262,18 +262,6 @@ def codeswitch_pairs(pairs: Iterable[tuple[str, str, int]], switcher: CodeSwitch
         failpoint("codeswitch")  # kill tests (csir_lib.core.faults): no-op unless CSIR_FAILPOINT names it
 
 
-def codeswitch_file(in_path: str | Path, out_path: str | Path, switcher: CodeSwitcher,
-                    workers: int = 1) -> CodeSwitchStats:
-    """Switch a pairs file `query TAB passage TAB label` into `out_path` (streamed, written atomically).
-
-    `workers` > 1 switches contiguous chunks in that many processes: the same bytes and statistics for any number
-    (csir_lib.codeswitch.parallel).
-    """
-    from csir_lib.codeswitch.parallel import switch_file
-
-    return switch_file(in_path, out_path, switcher, workers)
-
-
 def switch_examples(query: str, passage: str,
                     strategies: Mapping[str, Callable[[str, str], tuple[str, str]]]) -> list[dict[str, str]]:
     """One training instance under every strategy (a Table 5 of the paper): rows of strategy, query, passage."""

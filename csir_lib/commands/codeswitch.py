@@ -92,7 +92,8 @@ def run(args: argparse.Namespace) -> int:
     """Load the lexicons, switch the pairs file, report statistics."""
     import sys
 
-    from csir_lib.codeswitch.switch import CodeSwitcher, codeswitch_file, load_switch_table
+    from csir_lib.codeswitch.parallel import switch_file
+    from csir_lib.codeswitch.switch import CodeSwitcher, load_switch_table
     from csir_lib.core.errors import InputError
     from csir_lib.core.io_checks import input_file, output_path
 
@@ -108,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
     output_path(args.out_path, [args.in_path, *paths.values()])
     lexicons = {lang: load_switch_table(path) for lang, path in paths.items()}
     switcher = CodeSwitcher(lexicons, args.mode, p, seed, args.query_lang, args.doc_lang)
-    stats = codeswitch_file(args.in_path, args.out_path, switcher, workers)
+    stats = switch_file(args.in_path, args.out_path, switcher, workers)
     line = stats.to_json()
     print(line, file=sys.stderr)
     if args.stats:

@@ -2,10 +2,10 @@
 
 Nothing is downloaded, trained or encoded: counts come from the config and from the shipped data (XQuAD-R and the
 MIRACL topics are read to count pairs and queries, as the stages will), downloads and their sizes from
-csir_lib.report.plan_fetch, estimated times from measured rates (csir_lib.report.plan_report). The plan follows the stages' own
-functions (training_sets.system_names, retrieval_settings.settings, lexicon_build.lexicon_languages, ...), so a
-change to a stage changes the plan; a test checks the smoke plan against a real smoke run's cache. Counts marked
-`exact=False` are upper bounds known only once the data is read (MS MARCO's pairs, mMARCO's judged queries).
+csir_lib.report.plan_fetch, estimated times from measured rates (csir_lib.report.plan_report). The plan follows the
+stages' own functions (training.sets.system_names, experiments.settings.settings, lexicons.build.lexicon_languages,
+...), so a change to a stage changes the plan; a test checks the smoke plan against a real smoke run's cache. Counts
+marked `exact=False` are upper bounds known only once the data is read (MS MARCO's pairs, mMARCO's judged queries).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A plan (csir_lib.report.plan) as text or JSON, with each stage's time ESTIMATED from the measured rates of a small table.
+"""A plan (csir_lib.report.plan) as text or JSON, each stage's time ESTIMATED from the measured rates of a small table.
 
 The rates are benchmarks/rates.yaml: each a value and where it was measured (a benchmark, a timed run of the README),
 on this project's two-core CPU machine. An estimate is the stage's work (bytes, languages, pairs, steps) over its

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from csir_lib.cli import main
 from csir_lib.codeswitch import switch as cs
-from csir_lib.codeswitch.switch import CodeSwitcher, codeswitch_file, codeswitch_pairs, load_switch_table
+from csir_lib.codeswitch.parallel import switch_file
+from csir_lib.codeswitch.switch import CodeSwitcher, codeswitch_pairs, load_switch_table
 from csir_lib.core.errors import InputError
 from csir_lib.data import treebank_spans as tb
 from csir_lib.data.formats import iter_pairs
@@ -114,7 +115,7 @@ def test_only_the_final_period_is_split() -> None:
 @pytest.mark.parametrize("mode", cs.MODES)
 def test_p0_file_is_copied_byte_for_byte(tmp_path: Path, mode: str) -> None:
     switcher = CodeSwitcher({"de": load_switch_table(CS / "lex_de.tsv")}, mode, p=0.0)
-    stats = codeswitch_file(CS / "pairs.tsv", tmp_path / "out.tsv", switcher)
+    stats = switch_file(CS / "pairs.tsv", tmp_path / "out.tsv", switcher)
     assert (tmp_path / "out.tsv").read_bytes() == (CS / "pairs.tsv").read_bytes()
     assert stats.pairs == 2 and stats.total.switched == 0 and stats.total.tokens > 0
 
@@ -122,7 +123,7 @@ def test_p0_file_is_copied_byte_for_byte(tmp_path: Path, mode: str) -> None:
 def test_bilingual_p1_exact(tmp_path: Path) -> None:
     out = tmp_path / "out.tsv"
     switcher = CodeSwitcher({"de": load_switch_table(CS / "lex_de.tsv")}, "bilingual", p=1.0)
-    stats = codeswitch_file(CS / "pairs.tsv", out, switcher)
+    stats = switch_file(CS / "pairs.tsv", out, switcher)
     assert out.read_text(encoding="utf-8") == (
         'What ist die Haus?\tdie Haus ist "groß", istn\'t it?\t1\n'
         "where do Katzen leben\tKatzen leben in die Haus (mostly).\t0\n")
@@ -192,7 +193,7 @@ def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path: Path) -> None:
     lexicons = {"de": load_switch_table(CS / "lex_de.tsv"), "ru": load_switch_table(CS / "lex_ru.tsv")}
     outputs = []
     for seed in (5, 5, 6):
-        codeswitch_file(pairs_path, tmp_path / f"out{len(outputs)}.tsv", CodeSwitcher(lexicons, "multilingual",
+        switch_file(pairs_path, tmp_path / f"out{len(outputs)}.tsv", CodeSwitcher(lexicons, "multilingual",
                                                                                        seed=seed))
         outputs.append((tmp_path / f"out{len(outputs)}.tsv").read_bytes())
     assert outputs[0] == outputs[1] and outputs[0] != outputs[2]
