@@ -48,6 +48,7 @@ def test_every_setting_has_power_and_its_mde():
 def test_the_committed_run_started_cold_from_a_clean_tree():
     manifest = json.loads((DEMO / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["cold_cache"] is True and not manifest["git_dirty"]
+    assert manifest["total_seconds"] <= 5400, "issue 12's budget: a cold demo run takes at most 90 minutes"
     assert not any(entry.get("cached") for entry in manifest["notebooks"].values())
     assert manifest["config"]["evaluation"]["correction"] == "holm" and manifest["config"]["training"]["steps"] == 300
 
