@@ -39,20 +39,24 @@ def iter_lines(path: str | Path) -> Iterator[tuple[int, str]]:
         number = 0
         try:
             for number, raw in enumerate(fh, start=1):
-                try:
-                    line = raw.decode("utf-8")
-                except UnicodeDecodeError as err:
-                    problem = f"invalid UTF-8 ({err.reason})"
-                    raise InputError(problem, path=path, line=number, expected="UTF-8 text") from None
-                if number == 1:
-                    line = line.removeprefix(BOM)
-                if "\0" in line:
-                    raise InputError("NUL byte (a binary or corrupt file)", path=path, line=number,
-                                     expected="UTF-8 text without NUL bytes")
-                yield number, line.rstrip("\r\n")
+                yield number, decode_line(raw, path, number)
         except (OSError, EOFError) as err:  # gzip: not gzip data, or cut off
             raise InputError(f"unreadable ({err})", path=path, line=number + 1,
                              expected="a complete gzip file" if path.suffix == ".gz" else "a readable file") from None
+
+
+def decode_line(raw: bytes, path: str | Path, number: int) -> str:
+    """Line `number` of a file as `iter_lines` yields it: UTF-8, no BOM on line 1, no NUL, no line end."""
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise InputError(f"invalid UTF-8 ({err.reason})", path=path, line=number, expected="UTF-8 text") from None
+    if number == 1:
+        line = line.removeprefix(BOM)
+    if "\0" in line:
+        raise InputError("NUL byte (a binary or corrupt file)", path=path, line=number,
+                         expected="UTF-8 text without NUL bytes")
+    return line.rstrip("\r\n")
 
 
 def _nonempty(path: Path, count: int, what: str) -> None:

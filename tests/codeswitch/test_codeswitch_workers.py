@@ -160,3 +160,67 @@ def test_codeswitch_workers_is_no_part_of_a_cache_key() -> None:
     assert config.training.codeswitch_workers == 3
     with pytest.raises(InputError, match="training.codeswitch_workers is 0, out of range"):
         load_config(profile="smoke", overrides={"training.codeswitch_workers": 0})
+
+
+def test_spans_are_the_lines_of_chunks(tmp_path: Path) -> None:
+    path = tmp_path / "p.tsv"
+    path.write_bytes("\ufeffa b\tc d\t1\r\nx\ty\t0\nü\tß\t1\nlast\tline\t0".encode())  # BOM, CRLF, no final newline
+    assert list(par.spans(path, 2)) == [(1, 0, 20), (3, 20, 39)]
+    got = [(span[0], par.read_span(str(path), span)) for span in par.spans(path, 2)]
+    assert got == list(par.chunks(path, 2)) == [(1, ["a b\tc d\t1", "x\ty\t0"]), (3, ["ü\tß\t1", "last\tline\t0"])]
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_forked_and_spawned_workers_write_the_same_bytes(pairs_file: Path, tmp_path: Path, method: str,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    one_process(pairs_file, tmp_path / "reference.tsv", multilingual())
+    monkeypatch.setattr(par, "start_method", lambda: method)
+    stats = par.switch_file(pairs_file, tmp_path / "out.tsv", multilingual(), 2, chunk_pairs=4)
+    assert (tmp_path / "out.tsv").read_bytes() == (tmp_path / "reference.tsv").read_bytes()
+    assert stats.pairs == 53 and par._SWITCHER is None  # the parent forgets the switcher it lent the workers
+
+
+def test_a_gzip_input_is_sent_as_lines_with_the_same_bytes(pairs_file: Path, tmp_path: Path) -> None:
+    import gzip
+
+    packed = tmp_path / "pairs.tsv.gz"
+    packed.write_bytes(gzip.compress(pairs_file.read_bytes()))
+    one_process(pairs_file, tmp_path / "reference.tsv", multilingual())
+    par.switch_file(packed, tmp_path / "out.tsv", multilingual(), 2, chunk_pairs=6)
+    assert (tmp_path / "out.tsv").read_bytes() == (tmp_path / "reference.tsv").read_bytes()
+
+
+def test_bad_bytes_in_a_workers_range_are_named_by_their_line_in_the_file(pairs_file: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.tsv"
+    lines = pairs_file.read_bytes().splitlines(keepends=True)
+    bad.write_bytes(b"".join(lines[:40]) + b"caf\xe9\tx\t1\n" + b"".join(lines[40:]))
+    for workers in (1, 2):
+        with pytest.raises(InputError, match=r"bad\.tsv:41: invalid UTF-8"):
+            par.switch_file(bad, tmp_path / "out.tsv", multilingual(), workers, chunk_pairs=5)
+        assert not (tmp_path / "out.tsv").exists()
+
+
+FORK_CHECK = """
+import sys, threading
+from csir_lib.codeswitch import parallel as par
+alone = par.start_method()
+sys.modules["torch"] = sys
+with_torch = par.start_method()
+del sys.modules["torch"]
+stop = threading.Event()
+thread = threading.Thread(target=stop.wait)
+thread.start()
+with_thread = par.start_method()
+stop.set()
+thread.join()
+print(alone, with_torch, with_thread)
+"""
+
+
+def test_fork_only_from_a_single_thread_without_torch() -> None:
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent.parent
+    done = subprocess.run([sys.executable, "-c", FORK_CHECK], cwd=root, capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["fork", "spawn", "spawn"]
