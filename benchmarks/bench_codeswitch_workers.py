@@ -45,7 +45,9 @@ if code:
     sys.exit(err.getvalue())
 print(json.dumps({"stats": err.getvalue().strip(),
                   "self_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                  "children_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+                  "children_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+                  "cpu_s": sum(resource.getrusage(who).ru_utime + resource.getrusage(who).ru_stime
+                               for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))}))
 """
 
 
@@ -119,6 +121,7 @@ def main() -> None:
                         help="a demo run's lexicon cache (default .cache/lexicons)")
     args = parser.parse_args()
     options = lexicons(args.lexicons)
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         pairs, tenth = tmp / "pairs.tsv", tmp / "tenth.tsv"
@@ -142,7 +145,9 @@ def main() -> None:
         "peak_rss_mb_workers_2_worker": round(two["children_kb"] / mb),
         f"peak_rss_mb_workers_2_main_{args.pairs // 10}_pairs": round(small["self_kb"] / mb),
         f"peak_rss_mb_workers_2_worker_{args.pairs // 10}_pairs": round(small["children_kb"] / mb),
-        "cpus": os.cpu_count(),
+        "cpu_s_workers_1": round(one["cpu_s"], 1), "cpu_s_workers_2": round(two["cpu_s"], 1),
+        "cpus": os.cpu_count(), "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
     }, indent=2))
 
 

@@ -122,6 +122,9 @@ class TrainingConfig:
     # processes that code-switch each training set in contiguous chunks (csir_lib.codeswitch.parallel): the same
     # bytes for any number, so it is no part of any cache key; 1 switches in the notebook's own process
     codeswitch_workers: int = field(default=1, metadata={**range_of(1, 256), "cache_key": False})
+    # training sets built at once, each in its own process (1: one after another, in this process); each still
+    # switches with codeswitch_workers processes. The same files for any number, so no part of any cache key
+    parallel_sets: int = field(default=1, metadata={**range_of(1, 64), "cache_key": False})
 
 
 @dataclass(frozen=True)

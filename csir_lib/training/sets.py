@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterable, Iterator, Mapping, Sized
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Sized
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -185,6 +185,31 @@ def build_training_set(system: str, config: Config, lexicons: Mapping[str, Mappi
             stats = _switch(english, out, switcher, system, count, config.training.codeswitch_workers).to_dict()
     write_json(stats_path, stats)  # last: a pairs file without its stats is rebuilt
     return TrainingSet(system, out, stats)
+
+
+def build_training_sets(systems: Sequence[str], config: Config, lexicons: Mapping[str, Mapping[str, Path]],
+                        cache_root: Path | None = None, force: bool = False) -> list[TrainingSet]:
+    """`build_training_set` of every system, `training.parallel_sets` at a time in processes; the same files.
+
+    The English pairs every switched system reads are written first, once, in this process; each set is then built
+    by one process of the pool (forked or spawned as code-switching's workers are, csir_lib.codeswitch.parallel),
+    and writes its own cache files atomically, so files and statistics are those of a build one after another.
+    """
+    todo = list(systems)
+    builders = min(config.training.parallel_sets, len(todo))
+    if builders <= 1:
+        return [build_training_set(system, config, lexicons, cache_root, force) for system in todo]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from csir_lib.codeswitch.parallel import start_method
+
+    if any(system.split(":")[0] != "fine_tuning" for system in todo):
+        english_pairs_file(config, cache_root)
+    context = multiprocessing.get_context(start_method())
+    with ProcessPoolExecutor(builders, mp_context=context) as pool:
+        futures = [pool.submit(build_training_set, system, config, lexicons, cache_root, force) for system in todo]
+        return [future.result() for future in futures]
 
 
 def _switch(english: Path, out: Path, switcher: CodeSwitcher, system: str, count: int,

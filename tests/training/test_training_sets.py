@@ -162,3 +162,33 @@ def test_codeswitch_workers_change_no_byte_and_no_cache_key(tmp_path, lexicons, 
     assert one.path.relative_to(tmp_path / "cache1") == two.path.relative_to(tmp_path / "cache2")
     assert one.path.read_bytes() == two.path.read_bytes() and one.stats == two.stats
     assert one.stats["pairs"] > 2 * 40 and one.stats["switched"] > 0
+
+
+def _tree(root):
+    """{relative path: bytes} of every file under `root`."""
+    return {p.relative_to(root): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("parallel_sets,codeswitch_workers,method", [(3, 1, "spawn"), (2, 2, "fork")])
+def test_sets_built_at_once_are_the_files_built_one_after_another(tmp_path, lexicons, monkeypatch, parallel_sets,
+                                                                   codeswitch_workers, method):
+    from csir_lib.codeswitch import parallel as codeswitch_parallel
+    from csir_lib.training.sets import build_training_sets
+
+    # forked builders inherit both patches, so each of their sets is switched by a pool of its own in 4 chunks
+    monkeypatch.setattr(codeswitch_parallel, "CHUNK_PAIRS", 30)
+    monkeypatch.setattr(codeswitch_parallel, "start_method", lambda: method)
+    built = {}
+    for n, workers in ((1, 1), (parallel_sets, codeswitch_workers)):
+        config = load_config(profile="smoke", overrides={"training.parallel_sets": n,
+                                                         "training.codeswitch_workers": workers})
+        systems = system_names(config)
+        assert systems == ["zero_shot", "fine_tuning", "bl_cs:en-de", "ml_cs", "wiki_cs", "ml_cs@p=1"]
+        sets = build_training_sets(systems, config, lexicons, tmp_path / f"cache{n}")
+        built[n] = sets, _tree(tmp_path / f"cache{n}")
+    (one, files_one), (many, files_many) = built[1], built[parallel_sets]
+    assert [s.system for s in many] == [s.system for s in one] and [s.stats for s in many] == [s.stats for s in one]
+    assert [s.path.relative_to(tmp_path / f"cache{parallel_sets}") for s in many] == \
+        [s.path.relative_to(tmp_path / "cache1") for s in one]
+    assert files_many == files_one and len(files_one) == 2 * 7  # 6 sets and the English pairs, each with its stats
+    assert one[3].stats["pairs"] == 115  # 4 chunks of 30
