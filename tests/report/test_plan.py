@@ -65,10 +65,10 @@ def test_paper_plan_lists_every_download_and_estimates_every_stage() -> None:
     assert sized["german_collection.tsv"] == 3_488_187_566 and "english_collection.tsv" not in sized
     assert len(plan.models) == 35 * 3 and {m.steps for m in plan.models} == {200_000}
     assert not any(s.exact for s in plan.training_sets) and {s.pairs for s in plan.training_sets} == {20_000_000}
-    stages = [e.stage for e in estimates(plan)]
+    stages = [e.stage for e in estimates(plan, gpu=False)]
     assert stages == ["downloads", "lexicons", "training sets", "training", "re-ranking"]
-    assert all(e.seconds and e.seconds > 0 for e in estimates(plan))
-    text = render(plan)
+    assert all(e.seconds and e.seconds > 0 for e in estimates(plan, gpu=False))
+    text = render(plan, gpu=False)
     assert "ESTIMATED TIME" in text and "estimates from measured rates" in text and "(estimate)" in text
 
 
@@ -76,7 +76,9 @@ def test_rates_name_their_source() -> None:
     rates = load_rates()
     for name, entry in rates.items():
         for leaf in ([entry] if "value" in entry else entry.values()):
-            assert leaf["value"] > 0 and leaf["source"].strip(), name
+            assert leaf["source"].strip(), name
+            assert leaf["value"] > 0 if leaf["value"] is not None else leaf["source"].startswith("not measured"), name
+    assert rates["train_pairs_per_s"]["gpu"]["value"] is None and rates["rerank_pairs_per_s"]["gpu"]["value"] is None
 
 
 def test_cli_prints_text_and_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -117,3 +119,117 @@ def test_smoke_plan_is_what_a_smoke_run_makes(smoke_reference, smoke_plan) -> No
     base, run = smoke_reference
     assert run.returncode == 0, run.stderr[-3000:]
     assert cache_names(smoke_plan) == cache_listing(base / "cache")
+
+
+def test_on_a_gpu_the_model_stages_are_unknown_without_a_gpu_rate() -> None:
+    plan = make_plan(load_config(profile="paper"))
+    on_gpu = {e.stage: e for e in estimates(plan, gpu=True)}
+    for stage in ("training", "re-ranking"):
+        assert on_gpu[stage].seconds is None and on_gpu[stage].device == "gpu" and "UNKNOWN" in on_gpu[stage].basis
+    assert on_gpu["lexicons"].seconds and on_gpu["training sets"].seconds  # CPU stages keep their estimates
+    assert "(estimate; without training, re-ranking: unknown)" in render(plan, gpu=True)
+    on_cpu = {e.stage: e for e in estimates(plan, gpu=False)}
+    assert on_cpu["training"].device == "cpu" and on_cpu["training"].seconds == 105 * 200_000 * 64 / 13
+    assert "on this CPU at 13 pairs/s" in on_cpu["training"].basis and "on a GPU: UNKNOWN" in on_cpu["training"].basis
+    assert "this profile is meant for a GPU" in render(plan, gpu=False)
+
+
+def test_a_recorded_gpu_rate_is_used_with_its_source_and_cpu_profiles_never_mention_one() -> None:
+    rates = load_rates()
+    rates["train_pairs_per_s"]["gpu"] = {"value": 1000, "source": "a published rate (Someone et al. 2030)"}
+    plan = make_plan(load_config(profile="paper"))
+    training = next(e for e in estimates(plan, rates, gpu=True) if e.stage == "training")
+    assert training.seconds == 105 * 200_000 * 64 / 1000
+    assert "(a published rate (Someone et al. 2030))" in training.basis
+    demo = render(make_plan(load_config(profile="demo")), gpu=False)
+    assert "GPU rate" not in demo and "meant for a GPU" not in demo and "no GPU)" in demo
+
+
+class FakeEntry:
+    """A RepoFile of huggingface_hub as far as the plan reads it (a folder: size None)."""
+
+    def __init__(self, path: str, size: int | None, lfs_size: int | None = None) -> None:
+        self.path, self.size = path, size
+        self.lfs = None if lfs_size is None else type("Lfs", (), {"size": lfs_size})()
+
+
+class FakeHub:
+    """HfApi's get_paths_info and list_repo_tree over a fixed listing; records each call."""
+
+    def __init__(self, fail: Exception | None = None) -> None:
+        self.calls: list[tuple] = []
+        self.fail = fail
+
+    def get_paths_info(self, repo_id, paths, *, repo_type=None, revision=None):
+        self.calls.append(("info", repo_id, tuple(paths), repo_type, revision))
+        if self.fail:
+            raise self.fail
+        if paths[0].endswith("german_collection.tsv"):
+            return [FakeEntry(paths[0], 1234, lfs_size=3_500_000_000)]
+        if paths[0].startswith("data/bm25/sw"):
+            return []  # not on the hub at that revision
+        return [FakeEntry(paths[0], 100)]
+
+    def list_repo_tree(self, repo_id, path_in_repo=None, *, recursive=False, repo_type=None, revision=None):
+        self.calls.append(("tree", repo_id, path_in_repo, repo_type, revision))
+        if self.fail:
+            raise self.fail
+        if repo_type == "model":
+            return [FakeEntry("config.json", 700), FakeEntry("model.safetensors", 90_000), FakeEntry("onnx", None),
+                    FakeEntry("onnx/model.onnx", 5_000_000), FakeEntry("pytorch_model.bin", 80_000),
+                    FakeEntry("README.md", 10)]
+        return [FakeEntry(f"{path_in_repo}/docs-0.jsonl.gz", 2_000), FakeEntry(f"{path_in_repo}/README.md", 5),
+                FakeEntry(f"{path_in_repo}/docs-1.jsonl.gz", 3_000)]
+
+
+def test_sizes_from_the_hubs_metadata_when_it_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    from csir_lib.data.mmarco_hub import MMARCO_REVISION
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    hub = FakeHub()
+    plan = make_plan(load_config(profile="paper"), hub_api=hub)
+    by_what = {d.what: d for d in plan.downloads}
+    model = next(d for d in plan.downloads if d.stage == "00 model")
+    # the stage's allow patterns: *.json, *.safetensors, pytorch_model.bin (fnmatch: "*" crosses "/", as the hub's)
+    assert (model.size, model.size_from, model.size_note) == (700 + 90_000 + 80_000, "hub", "hub metadata")
+    german = by_what["mMARCO de collection"]
+    assert (german.size, german.size_from) == (3_500_000_000, "hub")
+    assert german.size_note == "hub metadata (shipped 3,488,187,566 B, replaced)"
+    assert ("info", "unicamp-dl/mmarco", ("data/google/collections/german_collection.tsv",), "dataset",
+            MMARCO_REVISION) in hub.calls
+    de_passages = by_what["MIRACL de passages (every shard)"]
+    assert (de_passages.size, de_passages.size_from) == (5_000, "hub")
+    assert ("tree", "miracl/miracl-corpus", "miracl-corpus-v1.0-de", "dataset", None) in hub.calls
+    missing = by_what["MIRACL sw bm25 top-100 lists"]
+    assert (missing.size, missing.size_from) == (None, "unknown") and "lists no such file" in missing.size_note
+    muse = next(d for d in plan.downloads if d.stage == "01 lexicons")
+    assert (muse.size, muse.size_from) == (None, "unknown") and muse.hub is None
+    triples = next(d for d in plan.downloads if d.what == "id triples")
+    assert (triples.size, triples.size_from) == (1_841_693_309, "shipped") and triples.size_note.startswith("shipped")
+    asked = sum(1 for d in plan.downloads if d.hub)
+    assert len(hub.calls) == asked and any(f"{asked - 1} of {asked} hub file(s) read" in n for n in plan.notes)
+    assert "from the hub's metadata" in render(plan, gpu=False)
+
+
+def test_an_unreachable_hub_is_asked_once_and_sizes_fall_back_labelled(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    hub = FakeHub(fail=ConnectionError("Failed to resolve 'huggingface.co'"))
+    plan = make_plan(load_config(profile="paper"), hub_api=hub)
+    assert len(hub.calls) == 1
+    german = next(d for d in plan.downloads if d.what == "mMARCO de collection")
+    assert (german.size, german.size_from) == (3_488_187_566, "shipped")
+    assert "hub not reachable (ConnectionError: Failed to resolve 'huggingface.co')" in german.size_note
+    model = next(d for d in plan.downloads if d.stage == "00 model")
+    assert (model.size, model.size_from) == (None, "unknown") and "hub not reachable" in model.size_note
+    assert {d.size_from for d in plan.downloads} == {"shipped", "unknown"}
+    assert any("the hub did not answer (ConnectionError" in n for n in plan.notes)
+
+
+def test_offline_the_hub_is_never_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    hub = FakeHub(fail=AssertionError("asked while offline"))
+    plan = make_plan(load_config(profile="paper"), hub_api=hub)
+    assert hub.calls == [] and all(d.size_from in ("shipped", "unknown") for d in plan.downloads)
+    assert all("HF_HUB_OFFLINE is set" in d.size_note for d in plan.downloads if d.hub)
+    assert "sizes: 0 from the hub's metadata" in render(plan, gpu=False)
+    assert make_plan(load_config(profile="demo"), hub_api=hub).downloads == [] and hub.calls == []

@@ -1,0 +1,91 @@
+"""Download sizes of a plan from the Hugging Face Hub's metadata when the hub is reachable; labelled by their source.
+
+For every download with a `HubRef` (csir_lib.report.plan_fetch) the hub is asked for the size at the revision the
+stage downloads: `HfApi.get_paths_info` for one file, `HfApi.list_repo_tree` (recursive) summed over the files a
+folder or a model snapshot fetches (the stage's own allow patterns). Nothing is downloaded. The hub is not asked
+when HF_HUB_OFFLINE is set (the offline profiles' and the tests' setting), and after its first failure (no network,
+an unknown repository) it is asked no more. Every download then says where its size came from (`size_from`):
+"hub" (read now), "shipped" (plan_fetch's table: ir_datasets' size hints) or "unknown"; a shipped size the hub
+contradicts is replaced and its note says so. Nothing is guessed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterable
+from typing import Any
+
+from csir_lib.report.plan_fetch import Download, HubRef
+
+TRUE = ("1", "ON", "YES", "TRUE")  # the values huggingface_hub reads as true
+
+
+def hub_offline() -> bool:
+    """Whether HF_HUB_OFFLINE forbids asking the hub."""
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().upper() in TRUE
+
+
+def hub_size(api: Any, ref: HubRef) -> int | None:
+    """Bytes the stage will fetch for `ref`, from the hub's metadata; None when the hub lists no such file."""
+    if ref.path and not ref.path.endswith("/"):
+        entries = api.get_paths_info(ref.repo_id, [ref.path], repo_type=ref.repo_type, revision=ref.revision)
+        files = [e for e in entries if getattr(e, "size", None) is not None]
+    else:
+        from huggingface_hub.utils import filter_repo_objects
+
+        tree = api.list_repo_tree(ref.repo_id, path_in_repo=ref.path.rstrip("/") or None, recursive=True,
+                                  repo_type=ref.repo_type, revision=ref.revision)
+        files = [e for e in tree if getattr(e, "size", None) is not None]  # folders have no size
+        if ref.patterns:
+            files = list(filter_repo_objects(files, allow_patterns=list(ref.patterns), key=lambda e: e.path))
+    if not files:
+        return None
+    return sum(int(e.lfs.size if getattr(e, "lfs", None) is not None else e.size) for e in files)
+
+
+def with_hub_sizes(items: Iterable[Download], api: Any = None) -> tuple[list[Download], str]:
+    """`items` with sizes from the hub where it answers, each labelled `size_from`; and a line on what was asked."""
+    items = list(items)
+    asked = [d for d in items if d.hub is not None]
+    if not asked:
+        return [_label(d) for d in items], ""
+    if hub_offline():
+        return [_label(d, "HF_HUB_OFFLINE is set: the hub was not asked" if d.hub else "") for d in items], \
+            f"download sizes: the hub's metadata was not read (HF_HUB_OFFLINE is set) for {len(asked)} hub file(s)"
+    if api is None:
+        from huggingface_hub import HfApi
+
+        api = HfApi()
+    out, read, failure = [], 0, ""
+    for item in items:
+        if item.hub is None:
+            out.append(_label(item))
+            continue
+        if failure:
+            out.append(_label(item, f"hub not reachable ({failure})"))
+            continue
+        try:
+            size = hub_size(api, item.hub)
+        except Exception as err:  # offline, DNS, timeout, gated or renamed repository: stop asking
+            failure = f"{type(err).__name__}: {str(err).splitlines()[0][:80] if str(err) else ''}".rstrip(": ")
+            out.append(_label(item, f"hub not reachable ({failure})"))
+            continue
+        if size is None:
+            out.append(_label(item, "the hub lists no such file at that revision"))
+            continue
+        read += 1
+        note = "hub metadata" + (f" (shipped {item.size:,} B, replaced)" if item.size not in (None, size) else "")
+        out.append(dataclasses.replace(item, size=size, size_note=note, size_from="hub"))
+    summary = f"download sizes: {read} of {len(asked)} hub file(s) read from the hub's metadata" + (
+        f"; the hub did not answer ({failure}), so the rest are shipped sizes or unknown" if failure else "")
+    return out, summary
+
+
+def _label(item: Download, why: str = "") -> Download:
+    """`item` with `size_from` "shipped" (a size from plan_fetch's table) or "unknown", and why the hub gave none."""
+    source = "shipped" if item.size is not None else "unknown"
+    note = item.size_note if not why else f"{item.size_note}; {why}" if item.size_note else why
+    if source == "shipped" and item.size_note and not item.size_note.startswith("shipped"):
+        note = f"shipped table: {note}"
+    return dataclasses.replace(item, size_note=note, size_from=source)
