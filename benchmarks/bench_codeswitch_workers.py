@@ -11,13 +11,17 @@ workers'). Memory flatness: the same two-worker command on a tenth of the pairs.
     python benchmarks/bench_codeswitch_workers.py [--pairs 200000] [--lexicons .cache/lexicons]
 
 Prints one JSON object: seconds of each arrangement, `ratio` (one worker's seconds / two workers'), `same_bytes`
-and `same_stats` (the output files' SHA-256 and the statistics lines compared), and peak RSS in MB.
+and `same_stats` (the output files' SHA-256 and the statistics lines compared), peak RSS in MB, CPU seconds of each
+arrangement (its process and workers: the work the second worker duplicates) and the load average before and after
+(the machine may be shared: a ratio measured under load is pessimistic).
 
-Measured on 2026-12-02 (two cores, nothing else running): 19.1 s with one worker, 13.4 s with two, ratio 1.43
-(short of the 1.6 asked for); same bytes and statistics; peak RSS 227 MB in one process, 47 MB main + 222 MB per
-worker at 200k pairs and 44 + 221 MB at 20k (flat). At about 10,000 pairs/s per worker the run lasts seconds, so the
-pool's start (about 2.4 s to the first chunk: spawning, importing NLTK, receiving the lexicons) weighs on the ratio;
-the main process used under 1 s of CPU.
+Measured on 2026-12-02 (two cores, nothing else running), before workers read their own byte ranges and were forked:
+19.1 s with one worker, 13.4 s with two, ratio 1.43; the main process decoded, pickled and re-encoded every line
+(1 s of CPU taken from the workers) and each spawned worker started a fresh interpreter.
+Measured on 2026-12-03 at 00:36 UTC after that change, on the same two cores shared with other sessions' test runs
+(load average 2.45 before, 3.14 after): 18.1 s with one worker, 10.5 s with two, ratio 1.73; same bytes and
+statistics; 17.6 and 19.2 CPU seconds (the second worker imports NLTK too: about 2 s); peak RSS 222 MB in one
+process, 30 MB main + 218 MB per worker at 200k pairs and 30 + 216 MB at 20k (flat).
 """
 
 from __future__ import annotations
