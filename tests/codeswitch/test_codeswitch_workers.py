@@ -153,8 +153,10 @@ def test_cli_default_is_the_physical_cores(monkeypatch: pytest.MonkeyPatch) -> N
 def test_codeswitch_workers_is_no_part_of_a_cache_key() -> None:
     training = TrainingConfig()
     assert cache_key(dataclasses.replace(training, codeswitch_workers=4)) == cache_key(training)
+    assert cache_key(dataclasses.replace(training, parallel_sets=3)) == cache_key(training)
     assert cache_key(dataclasses.replace(training, steps=7)) != cache_key(training)
-    fields = {f.name: getattr(training, f.name) for f in dataclasses.fields(training) if f.name != "codeswitch_workers"}
+    fields = {f.name: getattr(training, f.name) for f in dataclasses.fields(training)
+              if f.name not in ("codeswitch_workers", "parallel_sets")}
     assert cache_key(fields) == cache_key(training)  # keys made before the field existed stay valid
     config = load_config(profile="smoke", overrides={"training.codeswitch_workers": 3})
     assert config.training.codeswitch_workers == 3
