@@ -194,6 +194,8 @@ def build_training_sets(systems: Sequence[str], config: Config, lexicons: Mappin
     The English pairs every switched system reads are written first, once, in this process; each set is then built
     by one process of the pool (forked or spawned as code-switching's workers are, csir_lib.codeswitch.parallel),
     and writes its own cache files atomically, so files and statistics are those of a build one after another.
+    Two builders that need the same download (mMARCO's collection of one language for two Fine-tuning pairs) may
+    both fetch it: downloads are written atomically too, so this costs time, never a byte.
     """
     todo = list(systems)
     builders = min(config.training.parallel_sets, len(todo))
