@@ -18,10 +18,14 @@ arrangement (its process and workers: the work the second worker duplicates) and
 Measured on 2026-12-02 (two cores, nothing else running), before workers read their own byte ranges and were forked:
 19.1 s with one worker, 13.4 s with two, ratio 1.43; the main process decoded, pickled and re-encoded every line
 (1 s of CPU taken from the workers) and each spawned worker started a fresh interpreter.
-Measured on 2026-12-03 at 00:36 UTC after that change, on the same two cores shared with other sessions' test runs
-(load average 2.45 before, 3.14 after): 18.1 s with one worker, 10.5 s with two, ratio 1.73; same bytes and
-statistics; 17.6 and 19.2 CPU seconds (the second worker imports NLTK too: about 2 s); peak RSS 222 MB in one
-process, 30 MB main + 218 MB per worker at 200k pairs and 30 + 216 MB at 20k (flat).
+Measured on 2026-12-03 after that change, three runs on the same two cores:
+- 00:36 UTC, shared with other sessions' test runs (load average 2.45 before, 3.14 after): 18.1 s with one worker,
+  10.5 s with two, ratio 1.73;
+- 00:49 UTC, the others' tests just ended (load average 0.97 before): 19.5 s and 10.6 s, ratio 1.83;
+- 00:50 UTC, no other process running (`ps`; load average 1.57, what the previous run left): 19.2 s and 10.0 s,
+  ratio 1.91; 18.8 and 19.6 CPU seconds (the second worker imports NLTK too: the difference).
+Each with the same bytes and statistics; peak RSS 222 MB in one process, 30 MB main + 215-218 MB per worker at 200k
+pairs and 29-30 + 215-216 MB at 20k (flat).
 """
 
 from __future__ import annotations
