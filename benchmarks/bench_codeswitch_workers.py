@@ -26,6 +26,9 @@ Measured on 2026-12-03 after that change, three runs on the same two cores:
   ratio 1.91; 18.8 and 19.6 CPU seconds (the second worker imports NLTK too: the difference).
 Each with the same bytes and statistics; peak RSS 222 MB in one process, 30 MB main + 215-218 MB per worker at 200k
 pairs and 29-30 + 215-216 MB at 20k (flat).
+Then, 00:56-00:59 UTC, interleaved with the previous code (/work/main at b808e28) while another session's smoke run
+kept about one core busy (load average 1.4-2.8): previous 1.20x and 1.21x, this code 0.97x and 1.22x. With one of
+the two cores taken, two workers cannot approach 2x in either version: only a quiet machine measures the ratio.
 """
 
 from __future__ import annotations
