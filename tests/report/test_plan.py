@@ -102,6 +102,7 @@ def test_run_all_plan_forwards_profile_and_overrides(capsys: pytest.CaptureFixtu
     (["--set", "training.steps=abc"], "training.steps is 'abc'"),
     (["--set", "nonsense"], "override 'nonsense'"),
     (["--set", "training.codeswitch_workers=0"], "out of range"),
+    (["--set", "training.parallel_sets=0"], "training.parallel_sets is 0, out of range"),
     (["--set", "foo.bar=1"], "unknown key(s) foo"),
     (["--profile", "paper", "--set", "languages.moir=[sw]"], "language 'sw' is not in mMARCO"),
 ])
