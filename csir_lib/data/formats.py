@@ -111,15 +111,6 @@ def read_qrels(path: str | Path) -> dict[str, dict[str, int]]:
     return qrels
 
 
-def write_qrels(path: str | Path, qrels: Mapping[str, Mapping[str, int]]) -> Path:
-    """Write TREC qrels `qid 0 docid rel` atomically."""
-    with atomic_open(path) as fh:
-        for qid, judged in qrels.items():
-            for docid, rel in judged.items():
-                fh.write(f"{qid} 0 {docid} {int(rel)}\n")
-    return Path(path)
-
-
 def read_run(path: str | Path) -> dict[str, dict[str, float]]:
     """TREC run `qid Q0 docid rank score tag` (any whitespace) as {qid: {docid: score}}, scores finite."""
     path, run = Path(path), {}
