@@ -21,7 +21,7 @@ from pathlib import Path
 from csir_lib.core.atomic import atomic_open, atomic_path, write_json, write_text
 from csir_lib.core.cache import RUN_STARTED, cache_key
 from csir_lib.core.config import PROFILES, load_config, parse_override
-from csir_lib.core.errors import InputError, OneLineParser
+from csir_lib.core.errors import InputError, OneLineParser, as_options
 from csir_lib.core.io_checks import output_folder
 from csir_lib.core.locks import exclusive_lock
 from csir_lib.core.paths import ROOT
@@ -105,7 +105,8 @@ def main(argv: list[str] | None = None) -> int:
         return _plan(args)
     try:
         overrides = dict(parse_override(o) for o in args.set)
-        config = load_config(profile=args.profile, overrides=overrides)
+        with as_options({"overrides": "--set"}):
+            config = load_config(profile=args.profile, overrides=overrides)
         chosen = notebooks(args.only)
         for key in ("results_dir", "cache_dir"):  # a file in the way is one line now, not a traceback later
             output_folder(ROOT / getattr(config, key), [], (), option=key)
