@@ -30,6 +30,9 @@ from csir_lib.report.manifest import build_manifest
 
 NOTEBOOKS = ROOT / "notebooks"
 STAMP = ".inputs-key"
+# tqdm.auto in a kernel without ipywidgets falls back to text bars (what we want) and warns, with this machine's
+# paths, into every report: the kernels of a run ignore that one warning
+QUIET_WARNING = "ignore:IProgress not found"
 
 
 def notebooks(only: list[str] | None = None) -> list[Path]:
@@ -70,6 +73,18 @@ def _relative_paths(executed: Path, source: Path, final: Path) -> None:
     nbformat.write(notebook, executed)
 
 
+def quiet_kernels() -> None:
+    """Set what the notebook kernels inherit: no progress bars (`TQDM_DISABLE`), no tqdm widget warning.
+
+    A filter in the kernels' environment, not one installed by importing csir_lib: a notebook opened by hand
+    shows every warning.
+    """
+    os.environ["TQDM_DISABLE"] = "1"
+    current = os.environ.get("PYTHONWARNINGS", "")
+    if QUIET_WARNING not in current.split(","):
+        os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [current, QUIET_WARNING]))
+
+
 def run_notebook(nb: Path, out_dir: Path, parameters: dict, key: str) -> float:
     """Execute `nb` with papermill into `out_dir`, render its HTML, stamp it last; return the wall time."""
     import papermill
@@ -79,7 +94,7 @@ def run_notebook(nb: Path, out_dir: Path, parameters: dict, key: str) -> float:
         shutil.rmtree(out_dir)  # stale outputs of another config must not survive next to new ones
     out_dir.mkdir(parents=True)
     params = dict(parameters, results_dir=os.path.relpath(out_dir, ROOT))  # relative: reports carry no machine paths
-    os.environ["TQDM_DISABLE"] = "1"  # the kernel inherits it: progress bars stay out of the rendered report
+    quiet_kernels()  # the kernel inherits them: the rendered report shows results, not bars or tqdm's warning
     with atomic_path(out_dir / nb.name) as executed:
         papermill.execute_notebook(str(nb), str(executed), parameters=params, cwd=str(ROOT), kernel_name="python3",
                                    progress_bar=False, stdout_file=sys.stdout, stderr_file=sys.stderr)
