@@ -58,8 +58,21 @@ def _canonical(obj: Any) -> Any:
     return obj
 
 
+def key_path(path: str | Path, cache_root: str | Path | None = None) -> str:
+    """`path` as a cache key holds it: relative to the cache, else to the repository, else absolute.
+
+    A folder made in the cache is named by the key of what made it, so its place there identifies it; its absolute
+    path would change every key built on it when the checkout or `.cache/` moves, and nothing would be reused.
+    """
+    resolved = Path(path).resolve()
+    for tag, base in (("cache", Path(cache_root or DEFAULT_CACHE)), ("repo", ROOT)):
+        if resolved.is_relative_to(base.resolve()):
+            return f"{tag}:{resolved.relative_to(base.resolve()).as_posix()}"
+    return resolved.as_posix()
+
+
 def cache_key(*parts: Any, length: int = 16) -> str:
-    """A short hex key over `parts`; `Path` parts count by their content, not their name."""
+    """A short hex key over `parts`; `Path` parts count by their content, not their name (`key_path`: by place)."""
     blob = json.dumps(_canonical(list(parts)), sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:length]
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from csir_lib.core.cache import artefact_path, cache_key
+from csir_lib.core.cache import artefact_path, cache_key, key_path
 from csir_lib.core.config import Config
 from csir_lib.data.training_data import training_articles
 from csir_lib.evaluation.references import random_order
@@ -39,7 +39,7 @@ def dev_task(config: Config, model_dir: Path, cache_root: Path) -> Path | None:
     if not t.eval_every or not data.dev_articles:
         return None
     _, dev = training_articles(config)
-    key = cache_key("dev-task", 1, data, t.dev_queries, config.rerank.depth, str(model_dir))
+    key = cache_key("dev-task", 1, data, t.dev_queries, config.rerank.depth, key_path(model_dir, cache_root))
     path = artefact_path("dev-tasks", key, "dev.json", cache_root)
     if path.exists():
         return path
@@ -56,7 +56,8 @@ def train_spec(config: Config, model_dir: Path, training_set: TrainingSet, seed:
     """The training run of one system and seed under the profile's schedule."""
     t = config.training
     name = f"{training_set.system.replace(':', '_')}-seed{seed}"
-    key = cache_key(str(model_dir), str(training_set.path), t, config.model)  # both paths are content-keyed
+    key = cache_key(key_path(model_dir, cache_root), key_path(training_set.path, cache_root), t,
+                    config.model)  # both paths are content-keyed
     return TrainSpec(model_dir=model_dir, pairs=training_set.path, out_dir=cache_root / "cross-encoders" / key / name,
                      seed=seed, steps=t.steps, batch_size=t.batch_size, learning_rate=t.learning_rate,
                      warmup_steps=t.warmup_steps, weight_decay=t.weight_decay, precision=t.precision,
