@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from csir_lib.core.atomic import atomic_open, atomic_path, write_json, write_text
+from csir_lib.core.atomic import atomic_open, atomic_path, remove_stale, write_json, write_text
 from csir_lib.core.cache import RUN_STARTED, cache_key
 from csir_lib.core.config import PROFILES, load_config, parse_override
 from csir_lib.core.errors import InputError, OneLineParser, as_options
@@ -85,6 +85,15 @@ def quiet_kernels() -> None:
         os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [current, QUIET_WARNING]))
 
 
+def clean_cache(cache: Path, started: float) -> list[Path]:
+    """Remove the temporaries a killed run left in the cache (older than this run, no live writer); say so."""
+    removed = remove_stale(cache, started) if cache.is_dir() else []
+    if removed:
+        shown = ", ".join(os.path.relpath(p, cache) for p in removed[:3]) + (" ..." if len(removed) > 3 else "")
+        print(f"[cleaned] {len(removed)} temporary file(s) a killed run left in the cache: {shown}", flush=True)
+    return removed
+
+
 def run_notebook(nb: Path, out_dir: Path, parameters: dict, key: str) -> float:
     """Execute `nb` with papermill into `out_dir`, render its HTML, stamp it last; return the wall time."""
     import papermill
@@ -131,8 +140,10 @@ def main(argv: list[str] | None = None) -> int:
     for name, value in (("HF_HUB_OFFLINE", "1"), ("HF_DATASETS_OFFLINE", "1")) if config.offline else ():
         os.environ[name] = value
     os.environ.setdefault("NUMBA_CACHE_DIR", str(ROOT / config.cache_dir / "numba"))
-    os.environ[RUN_STARTED] = str(time.time())  # --force recomputes a cached stage once per run (cache.reusable)
+    started = time.time()
+    os.environ[RUN_STARTED] = str(started)  # --force recomputes a cached stage once per run (cache.reusable)
     cache = ROOT / config.cache_dir
+    clean_cache(cache, started)
     cold = not cache.is_dir() or not any(p.name != "numba" for p in cache.iterdir())  # numba's cache is not ours
     folder = ROOT / config.results_dir / args.profile
     manifest_path = folder / "manifest.json"
