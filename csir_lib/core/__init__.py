@@ -1,4 +1,4 @@
-"""Foundations every stage uses: errors, atomic writes, the cache, locks, paths, faults, config, downloads.
+"""Foundations every stage uses: errors, atomic writes, the cache, hashing, locks, paths, faults, config, downloads.
 
 Public modules: `from csir_lib.core import <module>`; each module's docstring says what it offers.
 """
@@ -10,6 +10,7 @@ __all__ = [
     "download",
     "errors",
     "faults",
+    "hashing",
     "io_checks",
     "languages",
     "locks",

