@@ -35,3 +35,17 @@ def _imports(node: ast.AST, module: str) -> bool:
 def test_hashlib_only_in_core_hashing():
     """Files, text and downloads are hashed by csir_lib.core.hashing alone."""
     assert where(lambda n: _imports(n, "hashlib")) == ["csir_lib/core/hashing.py"]
+
+
+def _assigns(node: ast.AST, name: str) -> bool:
+    """Whether `node` binds `name` at the left of an assignment (`Run = ...`, `Run: TypeAlias = ...`, `type Run`)."""
+    if isinstance(node, ast.Assign):
+        return any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
+    if isinstance(node, ast.AnnAssign):
+        return isinstance(node.target, ast.Name) and node.target.id == name
+    return type(node).__name__ == "TypeAlias" and getattr(node.name, "id", None) == name
+
+
+def test_the_run_type_is_defined_once():
+    """{qid: {docid: score}} is `csir_lib.data.formats.Run`, imported wherever a run is typed."""
+    assert where(lambda n: _assigns(n, "Run")) == ["csir_lib/data/formats.py"]

@@ -25,14 +25,13 @@ from csir_lib.core.download import downloads_dir
 from csir_lib.core.errors import InputError
 from csir_lib.core.languages import LOW_RESOURCE, get, miracl_group
 from csir_lib.core.paths import resolve
-from csir_lib.data.formats import read_corpus, read_run, write_corpus, write_run
+from csir_lib.data.formats import Run, read_corpus, read_run, write_corpus, write_run
 from csir_lib.data.xquad import Task
 from csir_lib.evaluation.measures import EvaluationResult, evaluate
 from csir_lib.evaluation.references import RANDOM, random_order
 from csir_lib.experiments import results as results_stage
 from csir_lib.retrieval import miracl
 
-Run = dict[str, dict[str, float]]
 EXPERIMENT = "miracl-ranking"
 SETTING = "MoIR"
 SYSTEMS = ("zero_shot", "fine_tuning", "ml_cs", "wiki_cs", "ml_cs_miracl")  # in table order

@@ -22,7 +22,7 @@ from csir_lib.core.errors import InputError
 from csir_lib.core.hashing import file_sha256, git_blob_sha1
 from csir_lib.core.languages import LANGUAGES
 from csir_lib.core.paths import resolve
-from csir_lib.data.formats import iter_corpus, iter_lines, read_qrels, read_run, read_topics
+from csir_lib.data.formats import Run, iter_corpus, iter_lines, read_qrels, read_run, read_topics
 from csir_lib.data.shipped import read_sums, verified_bytes
 
 MIRACL_LANGUAGES = tuple(sorted(code for code, lang in LANGUAGES.items() if lang.in_miracl))
@@ -31,7 +31,6 @@ RERANKING_REPO = "miracl/mmteb-miracl-reranking"
 FIRST_STAGES = ("bm25", "mdpr", "hybrid")
 #: Languages whose whole corpus (at most 542k passages) our own BM25 (`bm25s`) indexes on a laptop.
 BM25S_LANGUAGES = ("bn", "hi", "sw", "te", "th", "yo")
-Run = dict[str, dict[str, float]]
 
 
 def _check(lang: str) -> None:
