@@ -49,3 +49,14 @@ def _assigns(node: ast.AST, name: str) -> bool:
 def test_the_run_type_is_defined_once():
     """{qid: {docid: score}} is `csir_lib.data.formats.Run`, imported wherever a run is typed."""
     assert where(lambda n: _assigns(n, "Run")) == ["csir_lib/data/formats.py"]
+
+
+def _calls_yaml_parser(node: ast.AST) -> bool:
+    """Whether `node` calls PyYAML's parsers (yaml.load, safe_load, full_load, unsafe_load and their _all forms)."""
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+        isinstance(node.func.value, ast.Name) and node.func.value.id == "yaml" and "load" in node.func.attr
+
+
+def test_yaml_is_parsed_by_core_yaml_load_only():
+    """Profiles, train specs, rates and expected.yaml share one loader (safe, a repeated key refused, file:line)."""
+    assert where(_calls_yaml_parser) == ["csir_lib/core/yaml_load.py"]

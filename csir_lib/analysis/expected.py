@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from csir_lib.core.errors import InputError
+from csir_lib.core.yaml_load import load_yaml
 
 KINDS = ("gain", "value", "ratio", "spread", "seen_gap", "first_stage")
 REQUIRES = "per_pair_fine_tuning"  # a claim graded only where Fine-tuning is one model per pair, as the paper
@@ -32,9 +32,10 @@ OFFLINE = "no MIRACL passages offline"
 def load_expected(path: str | Path) -> list[dict[str, Any]]:
     """The claims of expected.yaml with the defaults filled in."""
     path = Path(path)
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    shape = "a mapping with 'defaults' and 'claims'"
+    raw = load_yaml(path, f"results/expected.yaml: {shape}")  # the one loader: safe, a repeated key refused
     if not isinstance(raw, dict) or not isinstance(raw.get("claims"), list):
-        raise InputError("no 'claims' list", path=path, expected="a mapping with 'defaults' and 'claims'")
+        raise InputError("no 'claims' list", path=path, expected=shape)
     claims = []
     for number, claim in enumerate(raw["claims"], start=1):
         merged = {**raw.get("defaults", {}), **claim}

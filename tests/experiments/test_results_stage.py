@@ -122,6 +122,12 @@ def test_expected_yaml_errors(tmp_path):
     bad.write_text("claims:\n  - id: x\n    claim: y\n    kind: magic\n    paper: 1\n    tolerance: {ok: 1}\n")
     with pytest.raises(InputError, match="claim 1 \\(x\\)"):
         load_expected(bad)
+    bad.write_text("claims:\n  - id: x\n    id: y\n")  # read by core.yaml_load: a repeated key names its line
+    with pytest.raises(InputError, match=r"expected\.yaml:3: invalid YAML \(duplicate key 'id'\)"):
+        load_expected(bad)
+    bad.write_text("claims: [\n")
+    with pytest.raises(InputError, match=r"expected\.yaml:2: invalid YAML"):
+        load_expected(bad)
 
 
 def test_translated_task_is_not_served_the_untranslated_run(tmp_path):
