@@ -60,3 +60,16 @@ def _calls_yaml_parser(node: ast.AST) -> bool:
 def test_yaml_is_parsed_by_core_yaml_load_only():
     """Profiles, train specs, rates and expected.yaml share one loader (safe, a repeated key refused, file:line)."""
     assert where(_calls_yaml_parser) == ["csir_lib/core/yaml_load.py"]
+
+
+def _renders_a_table(node: ast.AST) -> bool:
+    """Whether `node` renders a table itself: a LaTeX `\\toprule` string, or pandas' to_markdown/to_latex/to_csv."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return "\\toprule" in node.value
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+        node.func.attr in ("to_markdown", "to_latex", "to_csv")
+
+
+def test_tables_are_rendered_by_data_tables_only():
+    """Results tables and notebook frames share one writer, so one LaTeX escape covers every caption and cell."""
+    assert where(_renders_a_table) == ["csir_lib/data/tables.py"]
