@@ -73,3 +73,21 @@ def _renders_a_table(node: ast.AST) -> bool:
 def test_tables_are_rendered_by_data_tables_only():
     """Results tables and notebook frames share one writer, so one LaTeX escape covers every caption and cell."""
     assert where(_renders_a_table) == ["csir_lib/data/tables.py"]
+
+
+def _wide_to_long_loop(node: ast.AST) -> bool:
+    """Whether `node` is a loop over a table's rows with an inner loop over metrics building a dict with "metric"."""
+    if not isinstance(node, ast.For):
+        return False
+    for inner in ast.walk(node):
+        if inner is not node and isinstance(inner, ast.For):
+            for built in ast.walk(inner):
+                if isinstance(built, ast.Dict) and any(isinstance(k, ast.Constant) and k.value == "metric"
+                                                        for k in built.keys):
+                    return True
+    return False
+
+
+def test_wide_tables_become_metric_rows_in_one_loop():
+    """Notebooks' wide tables reach metrics.csv through data.metric_rows.long_rows, not loops of their own."""
+    assert where(_wide_to_long_loop) == ["csir_lib/data/metric_rows.py"]

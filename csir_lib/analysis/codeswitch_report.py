@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from csir_lib.codeswitch.switch import CodeSwitcher, codeswitch_pairs, switch_examples
+from csir_lib.data.metric_rows import Col, long_rows
 from csir_lib.training.sets import TrainingSet
 
 
@@ -49,12 +50,6 @@ def examples_table(query: str, passage: str, switchers: Mapping[str, CodeSwitche
 
 def metrics_rows(table: pd.DataFrame) -> list[dict[str, object]]:
     """The statistics table in the long metrics.csv format."""
-    rows = []
-    for row in table.to_dict("records"):
-        for metric in ("tokens", "switched", "out_of_lexicon", "switch_rate", "switched_share"):
-            if row[metric] is None or pd.isna(row[metric]):
-                continue
-            rows.append({"experiment": "codeswitch", "setting": "training data", "system": row["system"],
-                         "query_lang": "en", "doc_lang": "en", "metric": metric, "value": float(row[metric]),
-                         "n_queries": int(row["pairs"] or 0)})
-    return rows
+    return long_rows(table, ("tokens", "switched", "out_of_lexicon", "switch_rate", "switched_share"),
+                     experiment="codeswitch", setting="training data", system=Col("system"), query_lang="en",
+                     doc_lang="en", n_queries=Col("pairs"))

@@ -5,6 +5,7 @@ Public modules: `from csir_lib.data import <module>`; each module's docstring sa
 
 __all__ = [
     "formats",
+    "metric_rows",
     "mmarco_hub",
     "msmarco",
     "msmarco_data",
