@@ -33,8 +33,12 @@ def _imports(node: ast.AST, module: str) -> bool:
 
 
 def test_hashlib_only_in_core_hashing():
-    """Files, text and downloads are hashed by csir_lib.core.hashing alone."""
+    """Files, text and downloads are hashed by csir_lib.core.hashing alone (the benchmarks and scripts call it too)."""
     assert where(lambda n: _imports(n, "hashlib")) == ["csir_lib/core/hashing.py"]
+    files = [p for folder in ("benchmarks", "scripts") for p in sorted((ROOT / folder).rglob("*.py"))]
+    others = [p.relative_to(ROOT).as_posix() for p in files
+              if any(_imports(n, "hashlib") for n in ast.walk(ast.parse(p.read_text(encoding="utf-8"))))]
+    assert others == []
 
 
 def _assigns(node: ast.AST, name: str) -> bool:
