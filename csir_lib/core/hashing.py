@@ -2,7 +2,7 @@
 
 SHA-256 names cache entries and checks shipped and downloaded files; MD5 is what MS MARCO publishes for its
 archives; a git blob id (SHA-1 over "blob <size>\\0" and the bytes) is how the Hugging Face hub names a file not
-stored in LFS. Only the SHA-256 of shipped data and cache keys hash bytes already in memory.
+stored in LFS. Bytes already in memory (shipped data, cache keys, the tiny model's texts) go through `sha256_hex`.
 """
 
 from __future__ import annotations
