@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import pandas as pd
 
 from csir_lib.codeswitch.switch import CodeSwitcher, codeswitch_pairs, switch_examples
+from csir_lib.core.config import Config
 from csir_lib.data.metric_rows import Col, long_rows
+from csir_lib.lexicons.build import switch_tables
 from csir_lib.training.sets import TrainingSet
 
 
@@ -46,6 +49,20 @@ def examples_table(query: str, passage: str, switchers: Mapping[str, CodeSwitche
     strategies = {"Zero-shot (English)": lambda q, d: (q, d)}
     strategies.update({name: switcher.switch_pair for name, switcher in switchers.items()})
     return pd.DataFrame(switch_examples(query, passage, strategies))
+
+
+def strategy_examples(config: Config, lexicons: Mapping[str, Mapping[str, Path]], query: str,
+                      passage: str) -> pd.DataFrame:
+    """`examples_table` of the paper's strategies (BL-CS, ML-CS at p and at 1, Wiki-CS) with the profile's lexicons."""
+    seen = list(config.languages.seen)
+    clwe = switch_tables(lexicons, seen, f"clwe-{config.lexicon.method}")
+    titles = switch_tables(lexicons, seen, "titles")
+    q, d, p = seen[0], seen[1 % len(seen)], config.training.p
+    return examples_table(query, passage, {
+        f"BL-CS ({q.upper()}-{d.upper()})": CodeSwitcher(clwe, "bilingual", p, 1, query_langs=q, doc_langs=d),
+        "ML-CS": CodeSwitcher(clwe, "multilingual", p, 1),
+        "ML-CS (p = 1)": CodeSwitcher(clwe, "multilingual", 1.0, 1),
+        "Wiki-CS": CodeSwitcher(titles, "wiki", None, 1)})
 
 
 def metrics_rows(table: pd.DataFrame) -> list[dict[str, object]]:

@@ -15,6 +15,7 @@ from typing import Any
 
 from csir_lib.core.atomic import atomic_open
 from csir_lib.core.config import Config, load_config
+from csir_lib.core.errors import InputError
 from csir_lib.core.paths import ROOT
 
 
@@ -45,6 +46,24 @@ class Study:
         from csir_lib.data.tables import write_frame
 
         return write_frame(frame, self.results_dir, name, caption, floatfmt)["md"]
+
+    def write_metrics(self, rows: Any) -> Path:
+        """Write this notebook's long-format metrics.csv (DESIGN.md section 3) atomically."""
+        from csir_lib.report.metrics_csv import write_metrics
+
+        return write_metrics(self.results_dir / "metrics.csv", rows)
+
+    def section_metrics(self, section: str, required: bool = True) -> Any:
+        """The metrics.csv an earlier notebook wrote (e.g. "04_main_results"); None if optional and absent."""
+        from csir_lib.report.metrics_csv import read_metrics
+
+        path = self.results_dir.parent / section / "metrics.csv"
+        if not required and not path.exists():
+            return None
+        if not path.exists():
+            raise InputError(f"no metrics of notebook {section}", path=path,
+                             expected=f"run it first: ./run_all.sh --profile {self.config.profile} --only {section}")
+        return read_metrics(path)
 
 
 def open_study(profile: str = "demo", overrides: dict[str, Any] | None = None, results_dir: str | None = None,

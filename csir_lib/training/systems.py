@@ -17,7 +17,7 @@ from csir_lib.core.config import Config
 from csir_lib.data.metric_rows import Col, long_rows
 from csir_lib.data.training_data import training_articles
 from csir_lib.evaluation.references import random_order
-from csir_lib.training.learning_curve import DevTask, read_dev_task, write_dev_task
+from csir_lib.training.learning_curve import METRIC, DevTask, read_dev_task, write_dev_task
 from csir_lib.training.losses import reference_loss
 from csir_lib.training.sets import TrainingSet
 from csir_lib.training.spec import TrainSpec, cached_result
@@ -122,8 +122,8 @@ def dev_references(dev: Path | None) -> dict[str, float]:
         return {}
     task = read_dev_task(dev)
     first = {q: {d: -float(rank) for rank, d in enumerate(docs)} for q, docs in task.candidates.items()}
-    return {"first stage": evaluate(task.qrels, first, ["mrr@10"]).means["mrr@10"],
-            "random order": float(random_order(task.qrels, task.candidates, ["mrr@10"])["mrr@10"].mean())}
+    return {"first stage": evaluate(task.qrels, first, [METRIC]).means[METRIC],
+            "random order": float(random_order(task.qrels, task.candidates, [METRIC])[METRIC].mean())}
 
 
 def training_table(results: dict[tuple[str, int], TrainResult], config: Config,
