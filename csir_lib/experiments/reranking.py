@@ -15,13 +15,11 @@ from tqdm.auto import tqdm
 from csir_lib.codeswitch.switch import CodeSwitcher
 from csir_lib.core.cache import artefact_path, cache_key, key_path, reusable
 from csir_lib.core.faults import failpoint
-from csir_lib.data.formats import read_run, write_run
+from csir_lib.data.formats import Run, read_run, write_run
 from csir_lib.data.xquad import Task
 from csir_lib.experiments.settings import task_key
 from csir_lib.lexicons.lexicon import read_lexicon
 from csir_lib.retrieval.rerank import rerank
-
-Run = dict[str, dict[str, float]]
 
 
 def rerank_cached(model_dir: Path, task: Task, candidates: Run, batch_tokens: int, max_length: int,

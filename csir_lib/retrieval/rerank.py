@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from csir_lib.core.errors import InputError
-from csir_lib.data.formats import doc_text, ranked
+from csir_lib.data.formats import Run, doc_text, ranked
 from csir_lib.retrieval.reranker_loading import (  # noqa: F401 - fast_tokenizer and check_reranker are part of this API
     check_reranker,
     fast_tokenizer,
@@ -37,7 +37,6 @@ from csir_lib.retrieval.reranker_loading import (  # noqa: F401 - fast_tokenizer
     tokenizer_takes_types,
 )
 
-Run = dict[str, dict[str, float]]
 PRECISIONS = ("fp32", "bf16")  # of re-ranking: bf16 runs the encoder under bfloat16 autocast, the logit in fp32
 
 

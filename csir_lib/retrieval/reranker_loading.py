@@ -14,8 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from csir_lib.core.cache import file_sha256
 from csir_lib.core.errors import InputError
+from csir_lib.core.hashing import file_sha256
 from csir_lib.models.encoder import load_check, position_limit
 
 

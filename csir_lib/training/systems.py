@@ -14,9 +14,10 @@ import pandas as pd
 
 from csir_lib.core.cache import artefact_path, cache_key, key_path
 from csir_lib.core.config import Config
+from csir_lib.data.metric_rows import Col, long_rows
 from csir_lib.data.training_data import training_articles
 from csir_lib.evaluation.references import random_order
-from csir_lib.training.learning_curve import DevTask, read_dev_task, write_dev_task
+from csir_lib.training.learning_curve import METRIC, DevTask, read_dev_task, write_dev_task
 from csir_lib.training.losses import reference_loss
 from csir_lib.training.sets import TrainingSet
 from csir_lib.training.spec import TrainSpec, cached_result
@@ -122,8 +123,8 @@ def dev_references(dev: Path | None) -> dict[str, float]:
         return {}
     task = read_dev_task(dev)
     first = {q: {d: -float(rank) for rank, d in enumerate(docs)} for q, docs in task.candidates.items()}
-    return {"first stage": evaluate(task.qrels, first, ["mrr@10"]).means["mrr@10"],
-            "random order": float(random_order(task.qrels, task.candidates, ["mrr@10"])["mrr@10"].mean())}
+    return {"first stage": evaluate(task.qrels, first, [METRIC]).means[METRIC],
+            "random order": float(random_order(task.qrels, task.candidates, [METRIC])[METRIC].mean())}
 
 
 def training_table(results: dict[tuple[str, int], TrainResult], config: Config,
@@ -172,16 +173,10 @@ def loss_frame(results: dict[tuple[str, int], TrainResult], window: int = 10) ->
 
 
 def metrics_rows(table: pd.DataFrame) -> list[dict[str, object]]:
-    """The training table in the long metrics.csv format."""
-    rows = []
-    for row in table.to_dict("records"):
-        for metric in ("first_loss", "last_loss", "reference_loss", "dev_mrr10"):  # not timings: same bytes on rerun
-            if row[metric] is None or pd.isna(row[metric]):
-                continue
-            rows.append({"experiment": "training", "setting": "training", "system": row["system"],
-                         "query_lang": "en", "doc_lang": "en", "metric": metric, "value": float(row[metric]),
-                         "n_queries": int(row["steps"]), "seed": int(row["seed"])})
-    return rows
+    """The training table in the long metrics.csv format (not timings: the same bytes on a rerun)."""
+    return long_rows(table, ("first_loss", "last_loss", "reference_loss", "dev_mrr10"), experiment="training",
+                     setting="training", system=Col("system"), query_lang="en", doc_lang="en",
+                     n_queries=Col("steps"), extras={"seed": Col("seed", int)})
 
 
 def learned_summary(table: pd.DataFrame) -> str:

@@ -416,3 +416,18 @@ def test_cli_names_its_flags_where_the_switcher_names_arguments(tmp_path: Path,
 PINNED_ROW0 = ("the Haus ist big", "cats leben in die house")
 PINNED_ROW1 = ("die house ist big", "Katzen leben in the house")
 PINNED_ROW2 = ("the Haus ist big", "Katzen leben in die Haus")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("house\tHaus\t0.9\nwater\tWasser\tnan\n", r"lex\.tsv:2: score 'nan' is not finite"),
+    ("house\tHaus\tinf\n", r"lex\.tsv:1: score 'inf' is not finite"),
+    ("house\tHaus\thigh\n", r"lex\.tsv:1: score 'high' is not a number"),
+    ("house\tHaus\n", r"lex\.tsv:1: 2 tab-separated field\(s\)"),
+    ("\n", r"lex\.tsv:1: no lexicon entries"),
+])
+def test_switch_tables_are_read_by_the_one_lexicon_parser(tmp_path, text, message):
+    """load_switch_table goes through lexicon.read_lexicon: a score the lexicon reader refuses is refused here too."""
+    path = tmp_path / "lex.tsv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=message):
+        cs.load_switch_table(path)
