@@ -34,7 +34,6 @@ the two cores taken, two workers cannot approach 2x in either version: only a qu
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import random
@@ -115,15 +114,6 @@ def run(pairs: Path, out: Path, workers: int, lexicon_options: list[str]) -> dic
     return {"seconds": seconds, **report}
 
 
-def sha256(path: Path) -> str:
-    """Hex SHA-256 of a file."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def main() -> None:
     """Build the pairs, run one and two workers (and two on a tenth), print JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -141,7 +131,9 @@ def main() -> None:
         one = run(pairs, tmp / "one.tsv", 1, options)
         two = run(pairs, tmp / "two.tsv", 2, options)
         small = run(tenth, tmp / "small.tsv", 2, options)
-        same_bytes = sha256(tmp / "one.tsv") == sha256(tmp / "two.tsv")
+        from csir_lib.core.hashing import file_sha256  # importable once make_pairs put ROOT on sys.path
+
+        same_bytes = file_sha256(tmp / "one.tsv") == file_sha256(tmp / "two.tsv")
     stats = json.loads(one["stats"])
     mb = 1024
     print(json.dumps({

@@ -11,16 +11,11 @@ from csir_lib.core.errors import InputError, OneLineParser
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The top-level parser with every stage command that exists in this version."""
+    """The top-level parser with every stage command of `COMMANDS`."""
     parser = OneLineParser(prog="python -m csir_lib", description="Code-switched cross-lingual retrieval.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"csir_lib.commands.{name}")
-        except ModuleNotFoundError as err:
-            if err.name != f"csir_lib.commands.{name}":
-                raise
-            continue
+        module = importlib.import_module(f"csir_lib.commands.{name}")
         command = module.add_parser(sub)
         command.set_defaults(_run=module.run)
     return parser

@@ -18,10 +18,10 @@ import sys
 import time
 from pathlib import Path
 
-from csir_lib.core.atomic import atomic_open, atomic_path, write_json, write_text
+from csir_lib.core.atomic import atomic_open, atomic_path, remove_stale, write_json, write_text
 from csir_lib.core.cache import RUN_STARTED, cache_key
 from csir_lib.core.config import PROFILES, load_config, parse_override
-from csir_lib.core.errors import InputError, OneLineParser
+from csir_lib.core.errors import InputError, OneLineParser, as_options
 from csir_lib.core.io_checks import output_folder
 from csir_lib.core.locks import exclusive_lock
 from csir_lib.core.paths import ROOT
@@ -30,6 +30,9 @@ from csir_lib.report.manifest import build_manifest
 
 NOTEBOOKS = ROOT / "notebooks"
 STAMP = ".inputs-key"
+# tqdm.auto in a kernel without ipywidgets falls back to text bars (what we want) and warns, with this machine's
+# paths, into every report: the kernels of a run ignore that one warning
+QUIET_WARNING = "ignore:IProgress not found"
 
 
 def notebooks(only: list[str] | None = None) -> list[Path]:
@@ -70,6 +73,27 @@ def _relative_paths(executed: Path, source: Path, final: Path) -> None:
     nbformat.write(notebook, executed)
 
 
+def quiet_kernels() -> None:
+    """Set what the notebook kernels inherit: no progress bars (`TQDM_DISABLE`), no tqdm widget warning.
+
+    A filter in the kernels' environment, not one installed by importing csir_lib: a notebook opened by hand
+    shows every warning.
+    """
+    os.environ["TQDM_DISABLE"] = "1"
+    current = os.environ.get("PYTHONWARNINGS", "")
+    if QUIET_WARNING not in current.split(","):
+        os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [current, QUIET_WARNING]))
+
+
+def clean_cache(cache: Path, started: float) -> list[Path]:
+    """Remove the temporaries a killed run left in the cache (older than this run, no live writer); say so."""
+    removed = remove_stale(cache, started) if cache.is_dir() else []
+    if removed:
+        shown = ", ".join(os.path.relpath(p, cache) for p in removed[:3]) + (" ..." if len(removed) > 3 else "")
+        print(f"[cleaned] {len(removed)} temporary file(s) a killed run left in the cache: {shown}", flush=True)
+    return removed
+
+
 def run_notebook(nb: Path, out_dir: Path, parameters: dict, key: str) -> float:
     """Execute `nb` with papermill into `out_dir`, render its HTML, stamp it last; return the wall time."""
     import papermill
@@ -79,7 +103,7 @@ def run_notebook(nb: Path, out_dir: Path, parameters: dict, key: str) -> float:
         shutil.rmtree(out_dir)  # stale outputs of another config must not survive next to new ones
     out_dir.mkdir(parents=True)
     params = dict(parameters, results_dir=os.path.relpath(out_dir, ROOT))  # relative: reports carry no machine paths
-    os.environ["TQDM_DISABLE"] = "1"  # the kernel inherits it: progress bars stay out of the rendered report
+    quiet_kernels()  # the kernel inherits them: the rendered report shows results, not bars or tqdm's warning
     with atomic_path(out_dir / nb.name) as executed:
         papermill.execute_notebook(str(nb), str(executed), parameters=params, cwd=str(ROOT), kernel_name="python3",
                                    progress_bar=False, stdout_file=sys.stdout, stderr_file=sys.stderr)
@@ -105,7 +129,8 @@ def main(argv: list[str] | None = None) -> int:
         return _plan(args)
     try:
         overrides = dict(parse_override(o) for o in args.set)
-        config = load_config(profile=args.profile, overrides=overrides)
+        with as_options({"overrides": "--set"}):
+            config = load_config(profile=args.profile, overrides=overrides)
         chosen = notebooks(args.only)
         for key in ("results_dir", "cache_dir"):  # a file in the way is one line now, not a traceback later
             output_folder(ROOT / getattr(config, key), [], (), option=key)
@@ -115,8 +140,10 @@ def main(argv: list[str] | None = None) -> int:
     for name, value in (("HF_HUB_OFFLINE", "1"), ("HF_DATASETS_OFFLINE", "1")) if config.offline else ():
         os.environ[name] = value
     os.environ.setdefault("NUMBA_CACHE_DIR", str(ROOT / config.cache_dir / "numba"))
-    os.environ[RUN_STARTED] = str(time.time())  # --force recomputes a cached stage once per run (cache.reusable)
+    started = time.time()
+    os.environ[RUN_STARTED] = str(started)  # --force recomputes a cached stage once per run (cache.reusable)
     cache = ROOT / config.cache_dir
+    clean_cache(cache, started)
     cold = not cache.is_dir() or not any(p.name != "numba" for p in cache.iterdir())  # numba's cache is not ours
     folder = ROOT / config.results_dir / args.profile
     manifest_path = folder / "manifest.json"

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import pandas as pd
 
 from csir_lib.codeswitch.switch import CodeSwitcher, codeswitch_pairs, switch_examples
+from csir_lib.core.config import Config
+from csir_lib.data.metric_rows import Col, long_rows
+from csir_lib.lexicons.build import switch_tables
 from csir_lib.training.sets import TrainingSet
 
 
@@ -47,14 +51,22 @@ def examples_table(query: str, passage: str, switchers: Mapping[str, CodeSwitche
     return pd.DataFrame(switch_examples(query, passage, strategies))
 
 
+def strategy_examples(config: Config, lexicons: Mapping[str, Mapping[str, Path]], query: str,
+                      passage: str) -> pd.DataFrame:
+    """`examples_table` of the paper's strategies (BL-CS, ML-CS at p and at 1, Wiki-CS) with the profile's lexicons."""
+    seen = list(config.languages.seen)
+    clwe = switch_tables(lexicons, seen, f"clwe-{config.lexicon.method}")
+    titles = switch_tables(lexicons, seen, "titles")
+    q, d, p = seen[0], seen[1 % len(seen)], config.training.p
+    return examples_table(query, passage, {
+        f"BL-CS ({q.upper()}-{d.upper()})": CodeSwitcher(clwe, "bilingual", p, 1, query_langs=q, doc_langs=d),
+        "ML-CS": CodeSwitcher(clwe, "multilingual", p, 1),
+        "ML-CS (p = 1)": CodeSwitcher(clwe, "multilingual", 1.0, 1),
+        "Wiki-CS": CodeSwitcher(titles, "wiki", None, 1)})
+
+
 def metrics_rows(table: pd.DataFrame) -> list[dict[str, object]]:
     """The statistics table in the long metrics.csv format."""
-    rows = []
-    for row in table.to_dict("records"):
-        for metric in ("tokens", "switched", "out_of_lexicon", "switch_rate", "switched_share"):
-            if row[metric] is None or pd.isna(row[metric]):
-                continue
-            rows.append({"experiment": "codeswitch", "setting": "training data", "system": row["system"],
-                         "query_lang": "en", "doc_lang": "en", "metric": metric, "value": float(row[metric]),
-                         "n_queries": int(row["pairs"] or 0)})
-    return rows
+    return long_rows(table, ("tokens", "switched", "out_of_lexicon", "switch_rate", "switched_share"),
+                     experiment="codeswitch", setting="training data", system=Col("system"), query_lang="en",
+                     doc_lang="en", n_queries=Col("pairs"))

@@ -20,6 +20,11 @@ from csir_lib.evaluation.references import RANDOM
 from csir_lib.experiments import results as results_stage
 from csir_lib.experiments.results import FIRST_STAGE, REFERENCES
 
+#: The paper's column order of its tables (Zero-shot, Fine-tuning, BL-CS, ML-CS, Wiki-CS, then Translate Test).
+SYSTEM_ORDER = ("zero_shot", "fine_tuning", "bl_cs", "ml_cs", "wiki_cs", "tt:zero_shot", "tt:ml_cs")
+#: How prose, titles and captions name a system (the paper's names); any other system by its id.
+LABELS = {"zero_shot": "Zero-shot", "fine_tuning": "Fine-tuning", "bl_cs": "BL-CS", "ml_cs": "ML-CS",
+          "wiki_cs": "Wiki-CS"}
 NOT_LEARNED = " (not learned)"  # appended to a system's column when its training did not leave the prior
 
 
@@ -36,9 +41,13 @@ class Comparison:
     reference_tests: pd.DataFrame  # trained systems against each reference, per row
     mde: pd.DataFrame  # per row: n_queries, family_size, sd_diff, mde
 
-    def table(self, systems: Sequence[str], not_learned: Sequence[str] = (), scale: float = 100.0) -> Table:
-        """The paper-style table: references first, then `systems`; n and the MDE (x `scale`) per row."""
+    def table(self, systems: Sequence[str] | None = None, not_learned: Sequence[str] = (),
+              scale: float = 100.0) -> Table:
+        """The paper-style table: references first, then `systems` (all, in SYSTEM_ORDER); n and the MDE per row."""
         present = set(self.summary.system)
+        if systems is None:
+            found = [s for s in dict.fromkeys(self.summary.system) if s not in REFERENCES]
+            systems = sorted(found, key=lambda s: SYSTEM_ORDER.index(s) if s in SYSTEM_ORDER else len(SYSTEM_ORDER))
         columns = [s for s in (*REFERENCES, *systems) if s in present]
         rows = self.summary[self.summary.system.isin(columns)].copy()
         rename = {s: s + NOT_LEARNED for s in columns if s in set(not_learned)}
@@ -94,6 +103,17 @@ def reading(difference: float, p_corrected: float, alpha: float, mde: float | No
     if p_corrected < alpha:
         return "better" if difference > 0 else "worse"
     return "no detectable difference" + (f" (MDE {mde:.1f})" if mde is not None else "")
+
+
+def system_label(system: str) -> str:
+    """The paper's name of a system for titles and captions ("zero_shot" -> "Zero-shot"); others as they are."""
+    return LABELS.get(system, system)
+
+
+def metric_label(metric: str) -> str:
+    """A metric as titles and captions write it ("mrr@10" -> "MRR@10", "ndcg@10" -> "nDCG@10")."""
+    name, _, cut = metric.partition("@")
+    return {"mrr": "MRR", "ndcg": "nDCG", "recall": "Recall", "map": "MAP"}.get(name, name) + (f"@{cut}" if cut else "")
 
 
 def compare(scores: pd.DataFrame, ev: EvaluationConfig, metric: str | None = None, seed: int = 0) -> Comparison:

@@ -7,6 +7,7 @@ import pandas as pd
 from csir_lib.core import languages
 from csir_lib.core.config import DataConfig
 from csir_lib.data import xquad
+from csir_lib.data.metric_rows import Col, long_rows
 from csir_lib.retrieval import miracl
 
 
@@ -44,15 +45,9 @@ def miracl_statistics(data: DataConfig, cs_languages: set[str]) -> pd.DataFrame:
 
 def metrics_rows(xq: pd.DataFrame, mi: pd.DataFrame) -> list[dict[str, object]]:
     """The data counts in the long metrics format (experiment data, system '-', metric the count's name)."""
-    rows = []
-    for row in xq.itertuples():
-        for metric in ("questions", "candidates", "test_questions", "test_candidates"):
-            rows.append({"experiment": "data", "setting": "xquad-r", "system": "-", "query_lang": row.lang,
-                         "doc_lang": row.lang, "metric": metric, "value": float(getattr(row, metric)),
-                         "n_queries": int(row.questions)})
-    for row in mi.itertuples():
-        for metric in ("dev_queries", "judgements", "relevant"):
-            rows.append({"experiment": "data", "setting": "miracl-dev", "system": "-", "query_lang": row.lang,
-                         "doc_lang": row.lang, "metric": metric, "value": float(getattr(row, metric)),
-                         "n_queries": int(row.dev_queries)})
-    return rows
+    lang = Col("lang")
+    return long_rows(xq, ("questions", "candidates", "test_questions", "test_candidates"), experiment="data",
+                     setting="xquad-r", system="-", query_lang=lang, doc_lang=lang, n_queries=Col("questions"),
+                     keep_missing=True) + \
+        long_rows(mi, ("dev_queries", "judgements", "relevant"), experiment="data", setting="miracl-dev", system="-",
+                  query_lang=lang, doc_lang=lang, n_queries=Col("dev_queries"), keep_missing=True)

@@ -20,21 +20,25 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from csir_lib.core.errors import InputError
+from csir_lib.core.paths import ROOT
+from csir_lib.core.yaml_load import load_yaml
 
 KINDS = ("gain", "value", "ratio", "spread", "seen_gap", "first_stage")
 REQUIRES = "per_pair_fine_tuning"  # a claim graded only where Fine-tuning is one model per pair, as the paper
 OFFLINE = "no MIRACL passages offline"
+PAPER_METRIC = "mrr@10"  # the metric of the paper's tables, whatever the profile's evaluation.main_metric
+EXPECTED = ROOT / "results" / "expected.yaml"  # the paper's claims and Pyserini's MIRACL numbers
 
 
-def load_expected(path: str | Path) -> list[dict[str, Any]]:
+def load_expected(path: str | Path = EXPECTED) -> list[dict[str, Any]]:
     """The claims of expected.yaml with the defaults filled in."""
     path = Path(path)
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    shape = "a mapping with 'defaults' and 'claims'"
+    raw = load_yaml(path, f"results/expected.yaml: {shape}")  # the one loader: safe, a repeated key refused
     if not isinstance(raw, dict) or not isinstance(raw.get("claims"), list):
-        raise InputError("no 'claims' list", path=path, expected="a mapping with 'defaults' and 'claims'")
+        raise InputError("no 'claims' list", path=path, expected=shape)
     claims = []
     for number, claim in enumerate(raw["claims"], start=1):
         merged = {**raw.get("defaults", {}), **claim}
@@ -89,7 +93,7 @@ def _from_row(rows: pd.DataFrame, pairs: str) -> Measured:
 def _pair_row(main: pd.DataFrame, claim: Mapping[str, Any], system: str) -> pd.DataFrame:
     """The main-table row of `system` on the claim's one pair."""
     q, d = claim["pair"].split("-")
-    return _rows(main, experiment="main", metric="mrr@10", setting=claim["setting"], system=system, query_lang=q,
+    return _rows(main, experiment="main", metric=PAPER_METRIC, setting=claim["setting"], system=system, query_lang=q,
                  doc_lang=d)
 
 
@@ -106,7 +110,7 @@ def ours(claim: Mapping[str, Any], main: pd.DataFrame, ratio: pd.DataFrame | Non
         return _from_row(rows, pairs)
     if kind in ("value", "ratio"):
         system = _pair_row(main, claim, claim["system"]) if claim.get("pair") else \
-            _rows(main, experiment="main", metric="mrr@10", setting=claim["setting"], system=claim["system"])
+            _rows(main, experiment="main", metric=PAPER_METRIC, setting=claim["setting"], system=claim["system"])
         if system.empty:
             return NOT_MEASURED
         if kind == "value":
@@ -251,3 +255,11 @@ def summary_sentences(checked: pd.DataFrame) -> list[str]:
         ours = "not measured" if r["ours"] is None or pd.isna(r["ours"]) else f"{r['ours']:+g} {r['ci']}".strip()
         out.append(f"{r['id']} ({r['pairs']}): paper {r['paper']:+g}, ours {ours}: {r['reading']}.")
     return out
+
+
+def claim_metrics(checked: pd.DataFrame) -> list[dict[str, Any]]:
+    """metrics.csv rows of a check: our number per claim (NaN where not measured), its status as the note."""
+    return [{"experiment": "expected", "setting": c["id"] + ("" if "second reading" not in c["pairs"] else ":also"),
+             "system": "-", "query_lang": "-", "doc_lang": "-", "metric": "ours",
+             "value": float("nan") if c["ours"] is None else c["ours"], "n_queries": 0, "note": c["status"]}
+            for c in checked.to_dict("records")]

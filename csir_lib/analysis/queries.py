@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from csir_lib.core.errors import InputError
 from csir_lib.core.languages import get, miracl_group
 from csir_lib.data import typology
+from csir_lib.data.metric_rows import Col, long_rows
 from csir_lib.data.tokenise import words
 from csir_lib.retrieval.miracl import load_topics
 
@@ -155,13 +156,5 @@ def metrics_rows(table: pd.DataFrame) -> list[dict[str, Any]]:
     if "lang" not in table.columns or "n_queries" not in table.columns:
         raise InputError("table lacks 'lang' or 'n_queries'", expected="a frame from query_table()")
     metrics = [c for c in table.columns if c in QUERY_METRICS or c.startswith(PREFIXES)]
-    rows = []
-    for record in table.to_dict(orient="records"):
-        for metric in metrics:
-            value = float(record[metric])
-            if math.isnan(value):
-                continue
-            rows.append({"experiment": EXPERIMENT, "setting": SETTING, "system": SYSTEM,
-                         "query_lang": record["lang"], "doc_lang": record["lang"], "metric": metric,
-                         "value": value, "n_queries": int(record["n_queries"])})
-    return rows
+    return long_rows(table, metrics, experiment=EXPERIMENT, setting=SETTING, system=SYSTEM, query_lang=Col("lang"),
+                     doc_lang=Col("lang"), n_queries=Col("n_queries"))

@@ -31,7 +31,7 @@ def ratio_curve(scores: pd.DataFrame, metric: str, main_p: float) -> pd.DataFram
     return part.groupby(["setting", "system", "p"], dropna=False, as_index=False)["value"].mean()
 
 
-def ratio_figure(curve: pd.DataFrame, metric: str, baseline: str = "zero_shot") -> Any:
+def ratio_figure(curve: pd.DataFrame, metric: str, baseline: str) -> Any:
     """`metric` against p per setting, the baseline of each setting dotted in the same colour."""
     import matplotlib.pyplot as plt
     import seaborn as sns

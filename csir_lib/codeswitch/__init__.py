@@ -1,10 +1,16 @@
-"""Artificial code-switching of training pairs (BL-CS, ML-CS, Wiki-CS, Translate Test).
+"""Code-switching training pairs with a lexicon: bilingual, multilingual and n-gram titles, in parallel.
 
-Public modules: `from csir_lib.codeswitch import <module>`; each module's docstring says what it offers.
+The public names below load their module on first use (`csir_lib.core.api`); notebooks import only these.
 """
 
-__all__ = [
-    "parallel",
-    "stats",
-    "switch",
-]
+from csir_lib.core.api import public_api
+
+__all__, __getattr__, __dir__ = public_api(
+    __name__,
+    {
+        "CodeSwitcher": "switch",
+        "codeswitch_pairs": "switch",
+        "switch_file": "parallel",
+        "CodeSwitchStats": "stats",
+    },
+)

@@ -40,7 +40,7 @@ Chunk = tuple[int, list[str]]  # (line number of its first line, its lines)
 Span = tuple[int, int, int]  # (line number of its first line, byte offset of its start, byte offset of its end)
 
 
-def check_workers(workers: object, where: str = "--workers") -> int:
+def check_workers(workers: object, where: str = "workers") -> int:
     """`workers` as a number of processes (1 .. MAX_WORKERS), or an InputError naming `where`."""
     if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= MAX_WORKERS:
         raise InputError(f"{workers!r} workers", path=where,

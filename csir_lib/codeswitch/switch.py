@@ -86,21 +86,21 @@ class CodeSwitcher:
                  query_langs: str | Sequence[str] | None = None, doc_langs: str | Sequence[str] | None = None,
                  stopwords: Iterable[str] | None = None) -> None:
         if mode not in MODES:
-            raise InputError(f"unknown mode {mode!r}", path="--mode", expected=" or ".join(MODES))
+            raise InputError(f"unknown mode {mode!r}", path="mode", expected=" or ".join(MODES))
         p = DEFAULT_P[mode] if p is None else p
         if not isinstance(p, int | float) or not 0.0 <= p <= 1.0:
-            raise InputError(f"p = {p!r} is outside [0, 1]", path="--p", expected="a number from 0 to 1")
+            raise InputError(f"p = {p!r} is outside [0, 1]", path="p", expected="a number from 0 to 1")
         if not isinstance(seed, int) or seed < 0:
-            raise InputError(f"seed {seed!r}", path="--seed", expected="an integer >= 0")
+            raise InputError(f"seed {seed!r}", path="seed", expected="an integer >= 0")
         if not lexicons:
-            raise InputError("no lexicon given", path="--lexicon", expected="at least one LANG=LEX.tsv")
+            raise InputError("no lexicon given", path="lexicons", expected="a lexicon of at least one language")
         if ENGLISH in lexicons:
-            raise InputError("'en' names no lexicon: it keeps a side English", path="--lexicon",
+            raise InputError("'en' names no lexicon: it keeps a side English", path="lexicons",
                              expected="a lexicon per non-English language")
         self.mode, self.p, self.seed = mode, float(p), seed
         self.lexicons = {lang: _normalised(lexicon) for lang, lexicon in lexicons.items()}
-        self.query_langs = self._side(query_langs, "--query-lang")
-        self.doc_langs = self._side(doc_langs, "--doc-lang")
+        self.query_langs = self._side(query_langs, "query_langs")
+        self.doc_langs = self._side(doc_langs, "doc_langs")
         self.stopwords: frozenset[str] = frozenset()
         self.max_n = {lang: min(MAX_NGRAM, max((key.count(" ") + 1 for key in lexicon), default=1))
                       for lang, lexicon in self.lexicons.items()}
@@ -111,21 +111,21 @@ class CodeSwitcher:
                 stopwords = english_stopwords()
             self.stopwords = frozenset(_normal_key(word) for word in stopwords)
 
-    def _side(self, langs: str | Sequence[str] | None, option: str) -> tuple[str, ...]:
+    def _side(self, langs: str | Sequence[str] | None, argument: str) -> tuple[str, ...]:
         """The side's languages, sorted, checked against the lexicons ("en" keeps the side English)."""
         one = self.mode in ("bilingual", "translate")
         if langs is None:
             if not one or len(self.lexicons) == 1:
                 return tuple(sorted(self.lexicons))
             raise InputError(f"mode {self.mode} with {len(self.lexicons)} lexicons needs a language per side",
-                             path=option, expected="--query-lang LANG and --doc-lang LANG")
+                             path=argument, expected="query_langs and doc_langs, one language each")
         names = [lang.strip() for lang in (langs.split(",") if isinstance(langs, str) else langs)]
         known = ", ".join(sorted(self.lexicons)) + f" or {ENGLISH} (keep English)"
         for lang in names:
             if lang != ENGLISH and lang not in self.lexicons:
-                raise InputError(f"language {lang!r} has no lexicon", path=option, expected=known)
+                raise InputError(f"language {lang!r} has no lexicon", path=argument, expected=known)
         if not names or len(set(names)) != len(names) or (one and len(names) != 1):
-            raise InputError(f"languages {names!r}", path=option,
+            raise InputError(f"languages {names!r}", path=argument,
                              expected=("one language: " if one else "distinct languages among: ") + known)
         return tuple(sorted(names))
 

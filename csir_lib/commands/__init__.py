@@ -3,4 +3,4 @@
 Command modules import only argparse at module level; heavy libraries load inside `run`.
 """
 
-COMMANDS = ("lexicon", "codeswitch", "train", "rerank", "evaluate", "data", "plan")
+COMMANDS = ("lexicon", "codeswitch", "train", "rerank", "evaluate", "plan")

@@ -6,6 +6,8 @@ import argparse
 
 MODES = ("bilingual", "multilingual", "wiki", "translate")
 SEED_MAX = 2**32 - 1  # csir_lib.core.config.SEED_MAX, kept import-free
+OPTIONS = {"mode": "--mode", "p": "--p", "seed": "--seed", "lexicons": "--lexicon", "query_langs": "--query-lang",
+           "doc_langs": "--doc-lang"}  # CodeSwitcher's arguments -> this command's flags, for its errors
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -84,6 +86,8 @@ def _lexicon_specs(specs: list[str]) -> dict[str, str]:
         if lang in paths:
             raise InputError(f"language {lang!r} given twice", path="--lexicon", expected="one lexicon per language")
         paths[lang] = path
+    if not paths:
+        raise InputError("no lexicon given", path="--lexicon", expected="at least one LANG=LEX.tsv")
     check_codes(list(paths), where="--lexicon")
     return paths
 
@@ -94,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
 
     from csir_lib.codeswitch.parallel import switch_file
     from csir_lib.codeswitch.switch import CodeSwitcher, load_switch_table
-    from csir_lib.core.errors import InputError
+    from csir_lib.core.errors import InputError, as_options
     from csir_lib.core.io_checks import input_file, output_path
 
     if args.mode not in MODES:
@@ -103,12 +107,14 @@ def run(args: argparse.Namespace) -> int:
     workers = _workers(args.workers)
     paths = _lexicon_specs(args.lexicon)
     # check everything that needs no file before loading the lexicons
-    CodeSwitcher({lang: {} for lang in paths}, args.mode, p, seed, args.query_lang, args.doc_lang, stopwords=())
+    with as_options(OPTIONS):
+        CodeSwitcher({lang: {} for lang in paths}, args.mode, p, seed, args.query_lang, args.doc_lang, stopwords=())
     for path in [args.in_path, *paths.values()]:
         input_file(path)
-    output_path(args.out_path, [args.in_path, *paths.values()])
+    output_path(args.out_path, [args.in_path, *paths.values()], "--out")
     lexicons = {lang: load_switch_table(path) for lang, path in paths.items()}
-    switcher = CodeSwitcher(lexicons, args.mode, p, seed, args.query_lang, args.doc_lang)
+    with as_options(OPTIONS):
+        switcher = CodeSwitcher(lexicons, args.mode, p, seed, args.query_lang, args.doc_lang)
     stats = switch_file(args.in_path, args.out_path, switcher, workers)
     line = stats.to_json()
     print(line, file=sys.stderr)

@@ -56,7 +56,7 @@ def _induce(args: argparse.Namespace) -> int:
     inputs = [args.src_vectors, args.tgt_vectors, args.seed_dict]
     for path in filter(None, inputs):
         input_file(path)
-    output_path(args.out, inputs)
+    output_path(args.out, inputs, "--out")
     src_words, src_vecs = read_vectors(args.src_vectors, args.max_vocab)
     tgt_words, tgt_vecs = read_vectors(args.tgt_vectors, args.max_vocab)
     if src_vecs.shape[1] != tgt_vecs.shape[1]:

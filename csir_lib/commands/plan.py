@@ -25,11 +25,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 def run(args: argparse.Namespace) -> int:
     """Load the profile with its overrides, make the plan, print it."""
     from csir_lib.core.config import load_config, parse_override
+    from csir_lib.core.errors import as_options
     from csir_lib.report.plan import make_plan
     from csir_lib.report.plan_report import load_rates, render, to_json
 
     overrides = dict(parse_override(o) for o in args.set)
-    config = load_config(profile=args.profile, overrides=overrides)
+    with as_options({"overrides": "--set"}):
+        config = load_config(profile=args.profile, overrides=overrides)
     rates = load_rates()
     plan = make_plan(config)
     print(to_json(plan, rates) if args.json else render(plan, rates), end="" if not args.json else "\n")

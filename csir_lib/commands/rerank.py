@@ -42,8 +42,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def run(args: argparse.Namespace) -> int:
     """Re-rank and write the run atomically; nothing is written on bad input."""
+    from csir_lib.core.io_checks import output_path
     from csir_lib.retrieval.rerank import rerank_files
 
+    output_path(args.out, [args.model, args.topics, args.corpus, args.run], "--out")  # named as the flag it is
     rerank_files(args.model, args.topics, args.corpus, args.run, args.out, args.depth, args.batch_tokens,
                  args.max_length, tag=args.tag, progress=not args.quiet, precision=args.precision)
     return 0

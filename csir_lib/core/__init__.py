@@ -1,18 +1,23 @@
-"""Foundations every stage uses: errors, atomic writes, the cache, locks, paths, faults, config, downloads.
+"""Foundations every stage uses: errors, config, paths, atomic writes, the cache, locks, downloads, languages.
 
-Public modules: `from csir_lib.core import <module>`; each module's docstring says what it offers.
+The public names below load their module on first use (`csir_lib.core.api`); notebooks import only these.
 """
 
-__all__ = [
-    "atomic",
-    "cache",
-    "config",
-    "download",
-    "errors",
-    "faults",
-    "io_checks",
-    "languages",
-    "locks",
-    "paths",
-    "yaml_load",
-]
+from csir_lib.core.api import public_api
+
+__all__, __getattr__, __dir__ = public_api(
+    __name__,
+    {
+        "InputError": "errors",
+        "Config": "config",
+        "load_config": "config",
+        "ROOT": "paths",
+        "atomic_open": "atomic",
+        "write_json": "atomic",
+        "cache_key": "cache",
+        "exclusive_lock": "locks",
+        "download": "download",
+        "language_table": "languages.table",
+        "check_codes": "languages",
+    },
+)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
 from typing import Any
 
+from csir_lib.core.hashing import file_sha256, sha256_hex
 from csir_lib.core.paths import ROOT
 
 DEFAULT_CACHE = Path(os.environ.get("CSIR_CACHE", ROOT / ".cache"))
@@ -25,15 +25,6 @@ def reusable(path: Path, force: bool) -> bool:
         return False
     started = os.environ.get(RUN_STARTED)
     return not force or (started is not None and path.stat().st_mtime >= float(started))
-
-
-def file_sha256(path: str | Path, chunk: int = 1 << 20) -> str:
-    """Hex SHA-256 of a file's bytes, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _canonical(obj: Any) -> Any:
@@ -58,10 +49,23 @@ def _canonical(obj: Any) -> Any:
     return obj
 
 
+def key_path(path: str | Path, cache_root: str | Path | None = None) -> str:
+    """`path` as a cache key holds it: relative to the cache, else to the repository, else absolute.
+
+    A folder made in the cache is named by the key of what made it, so its place there identifies it; its absolute
+    path would change every key built on it when the checkout or `.cache/` moves, and nothing would be reused.
+    """
+    resolved = Path(path).resolve()
+    for tag, base in (("cache", Path(cache_root or DEFAULT_CACHE)), ("repo", ROOT)):
+        if resolved.is_relative_to(base.resolve()):
+            return f"{tag}:{resolved.relative_to(base.resolve()).as_posix()}"
+    return resolved.as_posix()
+
+
 def cache_key(*parts: Any, length: int = 16) -> str:
-    """A short hex key over `parts`; `Path` parts count by their content, not their name."""
+    """A short hex key over `parts`; `Path` parts count by their content, not their name (`key_path`: by place)."""
     blob = json.dumps(_canonical(list(parts)), sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:length]
+    return sha256_hex(blob)[:length]
 
 
 def artefact_path(stage: str, key: str, name: str, root: str | Path | None = None) -> Path:

@@ -289,7 +289,7 @@ def _apply(raw: dict[str, Any], key: str, value: Any) -> None:
     for part in parents:
         node = node.setdefault(part, {})
         if not isinstance(node, dict):
-            raise InputError(f"override {key!r}: {part!r} is not a section", path="--set",
+            raise InputError(f"override {key!r}: {part!r} is not a section", path="overrides",
                              expected="a dotted path to a value")
     node[leaf] = value
 

@@ -7,13 +7,13 @@ beside its destination, is checked against an optional SHA-256, and only then ta
 
 from __future__ import annotations
 
-import hashlib
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 from csir_lib.core.atomic import atomic_open, write_text
-from csir_lib.core.cache import DEFAULT_CACHE, file_sha256
+from csir_lib.core.cache import DEFAULT_CACHE
+from csir_lib.core.hashing import copy_hashed, file_sha256, git_blob_sha1
 
 USER_AGENT = "csir-lib/0.1 (reproduction of Litschko et al. 2023; https://github.com/mainlp/CodeSwitchCLIR)"
 # No hash is pinned for the files below: neither MUSE/fastText (dl.fbaipublicfiles.com) nor linguatools publish
@@ -101,9 +101,7 @@ def hub_blob_checked(path: str | Path) -> Path:
     if re.fullmatch(r"[0-9a-f]{64}", blob):
         actual = file_identity(path)
     elif re.fullmatch(r"[0-9a-f]{40}", blob):
-        digest = hashlib.sha1(f"blob {path.stat().st_size}\0".encode(), usedforsecurity=False)
-        digest.update(path.read_bytes())
-        actual = digest.hexdigest()
+        actual = git_blob_sha1(path)
     else:
         return path
     if actual != blob:
@@ -120,14 +118,11 @@ def download(url: str, dest: str | Path, sha256: str | None = None, timeout: flo
     if dest.is_file() and (sha256 is None or file_sha256(dest) == sha256.lower()):
         return dest
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-    digest = hashlib.sha256()
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response, atomic_open(dest, "wb") as out:
-            while block := response.read(1 << 20):
-                digest.update(block)
-                out.write(block)
-            if sha256 is not None and digest.hexdigest() != sha256.lower():
-                raise DownloadError(f"{url}: SHA-256 {digest.hexdigest()} differs from the expected {sha256}; "
+            digest = copy_hashed(response, out)
+            if sha256 is not None and digest != sha256.lower():
+                raise DownloadError(f"{url}: SHA-256 {digest} differs from the expected {sha256}; "
                                     f"nothing was written to {dest}")
     except (urllib.error.URLError, TimeoutError, ConnectionError) as err:
         reason = getattr(err, "reason", err)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 import typing
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 MAX_FIELD = 80  # characters of one quoted field echoed in a message; longer ones are cut
@@ -60,6 +62,25 @@ def _rebuild(cls: type[InputError], problem: str, path: str | None, line: int | 
              expected: str | None) -> InputError:
     """An InputError (or subclass) from its pickled fields."""
     return cls(problem, path=path, line=line, expected=expected)
+
+
+@contextlib.contextmanager
+def as_options(names: Mapping[str, str]) -> Iterator[None]:
+    """Re-raise an InputError that names a library argument of `names` under its command-line option.
+
+    Library functions name their own parameters (`query_langs`); a command maps them to its flags (`--query-lang`),
+    in the error's path and wherever the expectation names one. Other errors pass unchanged.
+    """
+    try:
+        yield
+    except InputError as err:
+        if err.path not in names:
+            raise
+        expected = err.expected
+        for argument, option in names.items():
+            if expected is not None:
+                expected = re.sub(rf"(?<![\w-]){re.escape(argument)}(?![\w-])", option, expected)
+        raise type(err)(err.problem, path=names[err.path], line=err.line, expected=expected) from None
 
 
 class OneLineParser(argparse.ArgumentParser):

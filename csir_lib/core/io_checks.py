@@ -70,7 +70,7 @@ def _parents_are_folders(out: Path, option: str) -> None:
             return
 
 
-def output_path(out: str | Path, inputs: Iterable[str | Path | None], option: str = "--out") -> Path:
+def output_path(out: str | Path, inputs: Iterable[str | Path | None], option: str = "out") -> Path:
     """`out` if a file may be written there: not a folder, parent not a file, not an input nor inside an input folder.
 
     Checked before any work, so a refused command leaves nothing behind.

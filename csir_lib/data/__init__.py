@@ -1,19 +1,24 @@
-"""The study's data: languages' XQuAD-R, MS MARCO and mMARCO, file formats, tokenisation, tables.
+"""The study's data: XQuAD-R, MIRACL topics, MS MARCO and mMARCO, file formats, tokenisation, typology, tables.
 
-Public modules: `from csir_lib.data import <module>`; each module's docstring says what it offers.
+The public names below load their module on first use (`csir_lib.core.api`); notebooks import only these.
 """
 
-__all__ = [
-    "formats",
-    "mmarco_hub",
-    "msmarco",
-    "msmarco_data",
-    "msmarco_shuffle",
-    "shipped",
-    "tables",
-    "tokenise",
-    "training_data",
-    "treebank_spans",
-    "typology",
-    "xquad",
-]
+from csir_lib.core.api import public_api
+
+__all__, __getattr__, __dir__ = public_api(
+    __name__,
+    {
+        "build_task": "xquad",
+        "load_language": "xquad",
+        "read_topics": "formats",
+        "read_qrels": "formats",
+        "read_run": "formats",
+        "write_run": "formats",
+        "words": "tokenise",
+        "with_distances": "typology",
+        "gain_correlations": "typology",
+        "FEATURE_SETS": "typology",
+        "to_markdown": "tables",
+        "write_table": "tables",
+    },
+)

@@ -20,6 +20,7 @@ from csir_lib.core.io_checks import input_file
 
 BOM = "\ufeff"  # a UTF-8 byte-order mark: stripped from the start of every file read (README, "Bad input")
 _RELEVANCE = re.compile(r"-?[0-9]+")  # what trec_eval reads as a relevance grade (no "1_0", no full-width digits)
+Run = dict[str, dict[str, float]]  # {qid: {docid: score}}: read_run, every first stage and re-ranker (one type)
 
 
 def _open_binary(path: Path) -> IO[bytes]:
@@ -115,16 +116,7 @@ def read_qrels(path: str | Path) -> dict[str, dict[str, int]]:
     return qrels
 
 
-def write_qrels(path: str | Path, qrels: Mapping[str, Mapping[str, int]]) -> Path:
-    """Write TREC qrels `qid 0 docid rel` atomically."""
-    with atomic_open(path) as fh:
-        for qid, judged in qrels.items():
-            for docid, rel in judged.items():
-                fh.write(f"{qid} 0 {docid} {int(rel)}\n")
-    return Path(path)
-
-
-def read_run(path: str | Path) -> dict[str, dict[str, float]]:
+def read_run(path: str | Path) -> Run:
     """TREC run `qid Q0 docid rank score tag` (any whitespace) as {qid: {docid: score}}, scores finite."""
     path, run = Path(path), {}
     expected = "'qid Q0 docid rank score tag' with a finite score"

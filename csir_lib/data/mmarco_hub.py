@@ -7,11 +7,11 @@ csir_lib.data.msmarco, which reads these files.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
 from csir_lib.core.errors import InputError
+from csir_lib.core.hashing import file_sha256
 
 MMARCO_REPO = "unicamp-dl/mmarco"
 MMARCO_REVISION = "4618200568100aa0bf7fbf494d8d022e7ecab9a6"  # "Add small version (6980) of query files"
@@ -43,12 +43,9 @@ def mmarco_filename(kind: str, lang: str, split: str = "train") -> str:
 
 def verify_sha256(path: str | Path, expected: str) -> Path:
     """`path` when its SHA-256 is `expected`; an InputError naming both digests otherwise."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 20):
-            digest.update(block)
-    if digest.hexdigest() != expected.lower():
-        raise InputError(f"SHA-256 {digest.hexdigest()} does not match", path=path,
+    digest = file_sha256(path)
+    if digest != expected.lower():
+        raise InputError(f"SHA-256 {digest} does not match", path=path,
                          expected=f"{expected.lower()} (delete the file and download it again)")
     return Path(path)
 

@@ -12,7 +12,6 @@ Files (all UTF-8, tab-separated, optionally gzipped):
 - id triples `qidpidtriples.train.full.2.tsv.gz`, sentence-transformers' shuffled
   `msmarco-qidpidtriples.rnd-shuf.train.tsv.gz` (and its held-out `...train-eval.tsv.gz`) and mMARCO's
   `triples.train.ids.small.tsv`: `qid pos neg`;
-- text triples `triples.train.small.tsv`: `query TAB positive TAB negative`;
 - `top1000.dev`: `qid TAB pid TAB query TAB passage`.
 """
 
@@ -87,24 +86,10 @@ def iter_id_triples(path: str | Path) -> Iterator[tuple[int, str, str, str]]:
         yield number, qid, pos, neg
 
 
-def iter_text_triples(path: str | Path) -> Iterator[tuple[str, str, str]]:
-    """Stream text triples `query TAB positive TAB negative`."""
-    for _, (query, positive, negative) in _fields(Path(path), 3, "'query<TAB>positive<TAB>negative'"):
-        yield query, positive, negative
-
-
 def iter_top1000(path: str | Path) -> Iterator[tuple[str, str, str, str]]:
     """Stream `top1000.dev` lines `qid TAB pid TAB query TAB passage`."""
     for _, (qid, pid, query, passage) in _fields(Path(path), 4, "'qid<TAB>pid<TAB>query<TAB>passage'"):
         yield qid.strip(), pid.strip(), query, passage
-
-
-def top1000_candidates(path: str | Path) -> dict[str, list[str]]:
-    """Candidate pids per qid from `top1000.dev`, in file order, without the texts."""
-    candidates: dict[str, list[str]] = {}
-    for qid, pid, _, _ in iter_top1000(path):
-        candidates.setdefault(qid, []).append(pid)
-    return candidates
 
 
 class PassageStore(Mapping[str, str]):
@@ -205,23 +190,6 @@ class PassageStore(Mapping[str, str]):
     def __exit__(self, *exc: object) -> None:
         """Close the look-up file handle."""
         self.close()
-
-
-def interleave_triples(triples: Iterable[tuple[str, str, str]], negatives_per_positive: int = 4,
-                       max_instances: int | None = None) -> Iterator[tuple[str, str, int]]:
-    """(query, passage, label) pairs as the paper's code makes them, one instance per triple.
-
-    Triple i gives its positive when i % (k + 1) == 0 and its negative otherwise (k = negatives_per_positive).
-    """
-    if negatives_per_positive < 0:
-        raise ValueError("negatives_per_positive must be >= 0")
-    for count, (query, positive, negative) in enumerate(triples):
-        if max_instances is not None and count >= max_instances:
-            return
-        if count % (negatives_per_positive + 1) == 0:
-            yield query, positive, 1
-        else:
-            yield query, negative, 0
 
 
 def msmarco_training_ids(triples: str | Path, negatives_per_positive: int = 4,

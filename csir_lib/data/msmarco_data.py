@@ -28,7 +28,6 @@ temporary file renamed when complete (a killed extraction leaves nothing that a 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import random
 import shutil
@@ -41,6 +40,7 @@ from csir_lib.core.atomic import atomic_open
 from csir_lib.core.config import Config
 from csir_lib.core.download import DownloadError, download, downloads_dir
 from csir_lib.core.errors import InputError
+from csir_lib.core.hashing import file_md5
 from csir_lib.data import msmarco
 from csir_lib.data.msmarco import PassageStore, lookup, msmarco_training_ids, msmarco_training_pairs
 
@@ -74,21 +74,12 @@ def fetch(name: str, cache_root: str | Path | None = None) -> Path:
     unverified = dest.with_name(dest.name + ".unverified")
     download(urls[name], unverified)
     expected = KNOWN_MD5.get(name)
-    if expected and (digest := _md5(unverified)) != expected:
+    if expected and (digest := file_md5(unverified)) != expected:
         unverified.unlink()
         raise DownloadError(f"{urls[name]}: MD5 {digest} differs from the expected {expected}; the file was deleted, "
                             f"run again to download it again")
     os.replace(unverified, dest)
     return dest
-
-
-def _md5(path: Path) -> str:
-    """Hex MD5 of a file's bytes."""
-    digest = hashlib.md5(usedforsecurity=False)
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def extract_member(archive: str | Path, member: str, dest: str | Path) -> Path:

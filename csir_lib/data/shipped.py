@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
 from csir_lib.core.errors import InputError
+from csir_lib.core.hashing import sha256_hex
 
 
 @lru_cache(maxsize=32)
@@ -39,7 +39,7 @@ def verified_bytes(path: str | Path, decode: Callable[[bytes], bytes] | None = N
     if expected is None:
         raise InputError(f"{name} is not listed in SHA256SUMS", path=path.parent / "SHA256SUMS",
                          expected=f"a checksum line for {name}")
-    actual = hashlib.sha256(data).hexdigest()
+    actual = sha256_hex(data)
     if actual != expected:
         raise InputError(f"checksum mismatch for {name}: {actual[:12]}... != {expected[:12]}...", path=path,
                          expected="the shipped file unchanged (git checkout -- data/)")

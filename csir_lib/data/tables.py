@@ -1,8 +1,10 @@
-"""Paper-style results tables (pairs by setting x systems) rendered to Markdown, LaTeX (booktabs) and CSV.
+"""The study's tables written as Markdown, LaTeX (booktabs) and CSV: paper-style results tables and plain frames.
 
 Hand-written: ranx's report renders one qrels and several runs, not a grid of language pairs grouped by
 setting with averages and corrected significance marks; pandas' `to_latex` needs jinja2 styling and cannot
-mark cells. A table is built once (`build_table`) and each renderer only formats it.
+mark cells. A results table is built once (`build_table`) and each renderer only formats it; any other
+DataFrame a notebook shows is written by `write_frame`. Both go through one writer (`_write_renders`) and one
+LaTeX escape (`_tex`), so a caption or cell with `$`, `{`, `}`, `%`, `&` or `_` never breaks the .tex file.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
 SETTINGS = ("MoIR", "CLIR", "MLIR")
 MARK = "\u2020"  # dagger: significantly different from the baseline after correction
 BELOW = "\u25bd"  # white down-pointing triangle: below the first stage it re-ranks
+MISSING = "\u2013"  # en dash: how a frame's table shows a number that was not measured (csv: an empty cell)
 REQUIRED = ("experiment", "setting", "system", "query_lang", "doc_lang", "metric", "value", "n_queries")
 
 
@@ -256,10 +259,44 @@ def to_csv(table: Table) -> str:
     return buffer.getvalue()
 
 
-def write_table(table: Table, folder: str | Path, name: str) -> dict[str, Path]:
-    """Write `<folder>/tables/<name>.md|.tex|.csv` atomically; returns the paths by suffix."""
+def _write_renders(folder: str | Path, name: str, renders: Mapping[str, str]) -> dict[str, Path]:
+    """Write each text of `renders` to `<folder>/tables/<name>.<suffix>` atomically; the paths by suffix."""
     if not name or "/" in name or "\\" in name or name.startswith("."):
         raise InputError(f"table name {name!r}", path="name", expected="a plain file stem such as 'main_mrr10'")
     base = Path(folder) / "tables"
-    renders = {"md": to_markdown, "tex": to_latex, "csv": to_csv}
-    return {suffix: write_text(base / f"{name}.{suffix}", render(table)) for suffix, render in renders.items()}
+    return {suffix: write_text(base / f"{name}.{suffix}", text) for suffix, text in renders.items()}
+
+
+def write_table(table: Table, folder: str | Path, name: str) -> dict[str, Path]:
+    """Write `<folder>/tables/<name>.md|.tex|.csv` atomically; returns the paths by suffix."""
+    return _write_renders(folder, name, {"md": to_markdown(table), "tex": to_latex(table), "csv": to_csv(table)})
+
+
+def _frame_cell(value: object, floatfmt: str) -> str:
+    """A frame's cell as LaTeX: floats in `floatfmt`, a missing number as MISSING, special characters escaped."""
+    if value is None or (isinstance(value, float) and value != value):
+        return MISSING
+    return _tex(format(value, floatfmt) if isinstance(value, float) else str(value))
+
+
+def frame_to_latex(frame: pd.DataFrame, caption: str = "", floatfmt: str = ".3f") -> str:
+    """A DataFrame as a booktabs LaTeX table, left-aligned, with an escaped caption below it."""
+    lines = [r"\begin{table}[t]", r"\centering", r"\begin{tabular}{" + "l" * len(frame.columns) + "}", r"\toprule",
+             " & ".join(_frame_cell(c, floatfmt) for c in frame.columns) + r" \\", r"\midrule"]
+    lines += [" & ".join(_frame_cell(v, floatfmt) for v in row) + r" \\" for row in frame.itertuples(index=False)]
+    lines += [r"\bottomrule", r"\end{tabular}"]
+    if caption:
+        lines.append(r"\caption{" + _tex(caption) + "}")
+    lines.append(r"\end{table}")
+    return "\n".join(lines) + "\n"
+
+
+def write_frame(frame: pd.DataFrame, folder: str | Path, name: str, caption: str = "",
+                floatfmt: str = ".3f") -> dict[str, Path]:
+    """Write a DataFrame as `<folder>/tables/<name>.csv|.md|.tex` (caption above the Markdown, below the LaTeX)."""
+    markdown = frame.astype(object).where(frame.notna(), None).to_markdown(index=False, floatfmt=floatfmt,
+                                                                           missingval=MISSING)
+    return _write_renders(folder, name, {
+        "csv": frame.to_csv(index=False, lineterminator="\n", float_format=f"%{floatfmt}"),
+        "md": (f"{caption}\n\n" if caption else "") + markdown + "\n",
+        "tex": frame_to_latex(frame, caption, floatfmt)})

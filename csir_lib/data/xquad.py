@@ -15,7 +15,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from csir_lib.core.errors import InputError
-from csir_lib.core.languages import LANGUAGES
 from csir_lib.core.paths import resolve
 from csir_lib.data.shipped import verified_bytes
 
@@ -160,8 +159,3 @@ def _question(data: XquadLanguage, qid: str) -> Question:
         if question.qid == qid:
             return question
     raise InputError(f"question {qid!r} missing in XQuAD-R {data.lang}", expected="11-way parallel files")
-
-
-def known_language(lang: str) -> bool:
-    """Whether `lang` is a language of the study's table (XQuAD-R or not)."""
-    return lang in LANGUAGES

@@ -1,11 +1,19 @@
-"""Scores and tests: trec_eval metrics, the trivial references, significance tests, the bootstrap.
+"""Metrics, the random-order reference, significance tests, corrections and the cluster bootstrap.
 
-Public modules: `from csir_lib.evaluation import <module>`; each module's docstring says what it offers.
+The public names below load their module on first use (`csir_lib.core.api`); notebooks import only these.
 """
 
-__all__ = [
-    "bootstrap",
-    "measures",
-    "references",
-    "significance",
-]
+from csir_lib.core.api import public_api
+
+__all__, __getattr__, __dir__ = public_api(
+    __name__,
+    {
+        "evaluate": "measures",
+        "evaluate_files": "measures",
+        "random_order": "references",
+        "paired_t_test": "significance",
+        "randomisation_test": "significance",
+        "holm": "significance",
+        "cluster_bootstrap": "bootstrap",
+    },
+)

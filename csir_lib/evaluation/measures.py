@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 DEFAULT_METRICS = ("mrr@10", "ndcg@10", "recall@100")
 KNOWN_METRICS = "mrr, mrr@K, ndcg, ndcg@K, map, map@K, recall@K, precision@K (K a positive integer)"
-_METRIC = re.compile(r"^(mrr|ndcg|map|recall|precision)(?:@([1-9][0-9]*))?$")
+METRIC_NAME = re.compile(r"^(mrr|ndcg|map|recall|precision)(?:@([1-9][0-9]*))?$")  # groups: measure, cutoff
 _NEEDS_CUTOFF = {"recall", "precision"}
 Ties = Literal["docid_asc", "trec_eval"]
 
@@ -72,7 +72,7 @@ def check_metrics(metrics: str | Iterable[str]) -> tuple[str, ...]:
     if not names:
         raise InputError("no metric given", path="metrics", expected=KNOWN_METRICS)
     for name in names:
-        match = _METRIC.match(name) if isinstance(name, str) else None
+        match = METRIC_NAME.match(name) if isinstance(name, str) else None
         if match is None or (match.group(1) in _NEEDS_CUTOFF and match.group(2) is None):
             raise InputError(f"unknown metric {name!r}", path="metrics", expected=KNOWN_METRICS)
     return tuple(dict.fromkeys(names))

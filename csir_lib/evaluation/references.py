@@ -17,18 +17,16 @@ candidates or without a relevant document.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from csir_lib.core.errors import InputError
-from csir_lib.evaluation.measures import check_metrics
+from csir_lib.evaluation.measures import METRIC_NAME, check_metrics
 
 if TYPE_CHECKING:
     import pandas as pd
 
 RANDOM = "random order"  # the system name of this reference in tables
-_METRIC = re.compile(r"^(mrr|ndcg|map|recall|precision)(?:@([1-9][0-9]*))?$")
 
 
 def _rr(n: int, r: int, k: int) -> float:
@@ -49,7 +47,7 @@ def _ap(n: int, r: int, k: int, judged: int) -> float:
 
 def expected_value(metric: str, candidates: Iterable[str], judgements: Mapping[str, int]) -> float:
     """The expected `metric` (e.g. "mrr@10") of one query when its `candidates` are ranked at random."""
-    match = _METRIC.match(metric)
+    match = METRIC_NAME.match(metric)
     if match is None:
         raise InputError(f"unknown metric {metric!r}", path="metrics", expected="mrr|ndcg|map|recall|precision[@K]")
     name, cutoff = match.group(1), match.group(2)

@@ -1,13 +1,18 @@
-"""Evaluation settings and their tasks, every system's re-ranked runs, and their scores and tests.
+"""Evaluation settings and their tasks, every system's re-ranked runs, their scores and tests.
 
-Public modules: `from csir_lib.experiments import <module>`; each module's docstring says what it offers.
+The public names below load their module on first use (`csir_lib.core.api`); notebooks import only these.
 """
 
-__all__ = [
-    "miracl_reranking",
-    "mmarco_tasks",
-    "reranking",
-    "results",
-    "settings",
-    "tasks",
-]
+from csir_lib.core.api import public_api
+
+__all__, __getattr__, __dir__ = public_api(
+    __name__,
+    {
+        "settings": "settings.settings",
+        "build_tasks": "settings",
+        "rerank_setting": "reranking",
+        "gains": "results",
+        "offline_message": "miracl_reranking",
+        "rank_languages": "miracl_reranking",
+    },
+)

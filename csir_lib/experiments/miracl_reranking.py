@@ -3,9 +3,10 @@
 Metrics are MIRACL's official `trec_eval -c -M 100 -m ndcg_cut.10 -m recall.100`: csir_lib.evaluation.measures with
 max_depth 100 and trec_eval's tie order (score descending, then docid descending), every judged query counted
 (one without candidates scores 0). Seeds, tests and gains are csir_lib.experiments.results's: per-query scores averaged
-over seeds, a paired t-test against Zero-shot with the randomisation test as a check, Holm-corrected within each
-language (its systems against Zero-shot). The references, the first stage and a random order of its candidates
-(exact expectations, csir_lib.evaluation.references), are rows of the table, not tested.
+over seeds, a paired t-test against the baseline (`evaluation.baseline`) with the randomisation test as a check,
+Holm-corrected within each language (its systems against the baseline). The references, the first stage and a
+random order of its candidates (exact expectations, csir_lib.evaluation.references), are rows of the table, not
+tested.
 
 Hand-written here: the assembly of a language's task (which queries, which passages, cached) and the figure of
 per-language gains with confidence whiskers against a language property (figures.gain_scatter has no whiskers).
@@ -25,24 +26,22 @@ from csir_lib.core.download import downloads_dir
 from csir_lib.core.errors import InputError
 from csir_lib.core.languages import LOW_RESOURCE, get, miracl_group
 from csir_lib.core.paths import resolve
-from csir_lib.data.formats import read_corpus, read_run, write_corpus, write_run
+from csir_lib.data.formats import Run, read_corpus, read_run, write_corpus, write_run
 from csir_lib.data.xquad import Task
 from csir_lib.evaluation.measures import EvaluationResult, evaluate
 from csir_lib.evaluation.references import RANDOM, random_order
 from csir_lib.experiments import results as results_stage
 from csir_lib.retrieval import miracl
 
-Run = dict[str, dict[str, float]]
 EXPERIMENT = "miracl-ranking"
 SETTING = "MoIR"
 SYSTEMS = ("zero_shot", "fine_tuning", "ml_cs", "wiki_cs", "ml_cs_miracl")  # in table order
-BASELINE = "zero_shot"
 FIRST_STAGE = "first_stage"
 REFERENCES = (FIRST_STAGE, RANDOM)
 METRICS = ("ndcg@10", "recall@100")
 EVAL_DEPTH = 100  # trec_eval -M 100
 GROUPS = ("seen in code-switching", "unseen, well resourced", "unseen, low-resource", "unseen in pre-training")
-#: The four analyses of gain over Zero-shot: language properties of notebook 06's query-side table.
+#: The four analyses of gain over the baseline: language properties of notebook 06's query-side table.
 ANALYSES = {"wikipedia_size": ("passages",), "typology": ("distance_en", "distance_cs_min"),
             "lexicon_coverage": ("coverage:clwe", "coverage:titles"), "fertility": ("fertility",)}
 VERSION = 1  # bump when the way a language's task is assembled changes
@@ -59,13 +58,14 @@ def offline_message() -> str:
 
 
 def system_names(config: Config) -> list[str]:
-    """The profile's trained systems that re-rank MIRACL (BL-CS and ratio variants left out); Zero-shot first."""
+    """The profile's trained systems that re-rank MIRACL (BL-CS and ratio variants left out), in table order."""
     from csir_lib.training.sets import system_names as trained
 
     names = [s for s in SYSTEMS if s in trained(config)]
-    if BASELINE not in names:
-        raise InputError(f"training.systems lacks {BASELINE}", path="training.systems",
-                         expected=f"{BASELINE} among the systems: every MIRACL test is against it")
+    baseline = config.evaluation.baseline
+    if baseline not in names:
+        raise InputError(f"training.systems lacks {baseline}", path="training.systems",
+                         expected=f"evaluation.baseline ({baseline}) among them: every MIRACL test is against it")
     return names
 
 
@@ -188,10 +188,10 @@ def candidate_coverage(scores: pd.DataFrame) -> pd.DataFrame:
         candidates_per_query=("n_candidates", "mean")).reset_index()
 
 
-def language_tests(scores: pd.DataFrame, permutations: int, seed: int = 0) -> pd.DataFrame:
-    """Every system against Zero-shot per language and metric, Holm-corrected within each language."""
+def language_tests(scores: pd.DataFrame, permutations: int, baseline: str, seed: int = 0) -> pd.DataFrame:
+    """Every system against `baseline` per language and metric, Holm-corrected within each language."""
     rerankers = scores[~scores.system.isin(REFERENCES)]
-    return pd.concat([results_stage.significance(rerankers, metric, BASELINE, "holm", permutations, seed,
+    return pd.concat([results_stage.significance(rerankers, metric, baseline, "holm", permutations, seed,
                                                  family_by=("query_lang",))
                       for metric in METRICS], ignore_index=True)
 
@@ -204,12 +204,12 @@ def metrics_rows(scores: pd.DataFrame, tested: pd.DataFrame, candidates: str,
     return rows.assign(experiment=EXPERIMENT, group=rows.query_lang.map(groups), candidates=candidates)
 
 
-def language_table(rows: pd.DataFrame, metric: str, alpha: float) -> Any:
+def language_table(rows: pd.DataFrame, metric: str, alpha: float, baseline: str) -> Any:
     """The per-language table of `metric` (x100), languages grouped, first stage then systems, marks for Holm p."""
     from csir_lib.data.tables import build_table
 
     systems = [s for s in (*REFERENCES, *SYSTEMS) if s in set(rows.system)]
-    return build_table(rows.assign(setting=rows.group), metric, systems=systems, baseline=BASELINE,
+    return build_table(rows.assign(setting=rows.group), metric, systems=systems, baseline=baseline,
                        settings=GROUPS, alpha=alpha, correction="Holm")
 
 
@@ -224,25 +224,25 @@ def group_members(langs: Sequence[str], cs_languages: Sequence[str]) -> dict[str
     return {g: groups[g] for g in GROUPS if g in groups}
 
 
-def group_gains(scores: pd.DataFrame, metric: str, cs_languages: Sequence[str]) -> pd.DataFrame:
-    """Mean per-query gain over Zero-shot per language group and system, with a 95% t interval over queries."""
+def group_gains(scores: pd.DataFrame, metric: str, cs_languages: Sequence[str], baseline: str) -> pd.DataFrame:
+    """Mean per-query gain over `baseline` per language group and system, with a 95% t interval over queries."""
     rerankers = scores[~scores.system.isin(REFERENCES)]
     members = group_members(list(dict.fromkeys(rerankers.query_lang)), cs_languages)
-    frames = [results_stage.gains(rerankers[rerankers.query_lang.isin(langs)], metric, BASELINE)
+    frames = [results_stage.gains(rerankers[rerankers.query_lang.isin(langs)], metric, baseline)
               .assign(group=f"{group} ({' '.join(langs)})") for group, langs in members.items()]
     return pd.concat(frames, ignore_index=True).drop(columns="setting")
 
 
-def analysis_frame(scores: pd.DataFrame, metric: str, query_table: pd.DataFrame) -> pd.DataFrame:
-    """Per-language gain over Zero-shot (95% t interval) joined with the language's query-side properties."""
+def analysis_frame(scores: pd.DataFrame, metric: str, query_table: pd.DataFrame, baseline: str) -> pd.DataFrame:
+    """Per-language gain over `baseline` (95% t interval) joined with the language's query-side properties."""
     rerankers = scores[~scores.system.isin(REFERENCES)]
-    gains = results_stage.gains(rerankers, metric, BASELINE, by=("query_lang",))
+    gains = results_stage.gains(rerankers, metric, baseline, by=("query_lang",))
     props = query_table.drop(columns=["n_queries"]).rename(columns={"lang": "query_lang"})
     return gains.merge(props, on="query_lang", how="left")
 
 
-def analysis_figure(frame: pd.DataFrame, columns: Sequence[str], metric: str, title: str = "") -> Any:
-    """Gain over Zero-shot per language (95% CI whiskers) against each of `columns`, one panel each."""
+def analysis_figure(frame: pd.DataFrame, columns: Sequence[str], metric: str, baseline: str, title: str = "") -> Any:
+    """Gain over `baseline` per language (95% CI whiskers) against each of `columns`, one panel each."""
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, len(columns), figsize=(max(7, 5 * len(columns)), 4.2), sharey=True, squeeze=False)
@@ -256,14 +256,14 @@ def analysis_figure(frame: pd.DataFrame, columns: Sequence[str], metric: str, ti
             ax.annotate(lang, (x, y), fontsize=8, xytext=(4, 3), textcoords="offset points")
         ax.axhline(0, color="black", linewidth=0.8)
         ax.set(xlabel=column, xscale="log" if column == "passages" else "linear",
-               ylabel=f"{metric} gain over Zero-shot (95% CI)")
+               ylabel=f"{metric} gain over {baseline} (95% CI)")
     axes[0][0].legend(fontsize=8)
     fig.suptitle(title)
     fig.tight_layout()
     return fig
 
 
-def analysis_paragraph(frame: pd.DataFrame, columns: Sequence[str], metric: str) -> str:
+def analysis_paragraph(frame: pd.DataFrame, columns: Sequence[str], metric: str, baseline: str) -> str:
     """What the numbers of one analysis show, in words: Spearman rho per system and the extreme languages."""
     import warnings
 
@@ -278,7 +278,7 @@ def analysis_paragraph(frame: pd.DataFrame, columns: Sequence[str], metric: str)
     for column, part in rho[rho.n_pairs >= 3].groupby("feature_set", sort=False):
         values = ", ".join(f"{r.system} {r.rho:+.2f} (p {r.p_value:.2f})" if r.rho == r.rho
                            else f"{r.system} undefined (constant gain or {column})" for r in part.itertuples())
-        text.append(f"Spearman correlation of the {metric} gain over Zero-shot with {column} over "
+        text.append(f"Spearman correlation of the {metric} gain over {baseline} with {column} over "
                     f"{part.n_pairs.max()} languages: {values}.")
     if not text:
         text.append("Fewer than three languages: no correlation computed.")
@@ -294,11 +294,3 @@ def analysis_paragraph(frame: pd.DataFrame, columns: Sequence[str], metric: str)
     text.append("With this few languages a correlation describes; it does not establish a cause.")
     return " ".join(text)
 
-
-def lexicon_words(lexicons: Mapping[str, Mapping[str, Path]], method: str) -> dict[str, dict[str, set[str]]]:
-    """The X-side words of each language's encoder-induced (`clwe`) and titles lexicons, for query coverage."""
-    from csir_lib.lexicons.lexicon import read_lexicon
-
-    sources = {"clwe": f"clwe-{method}", "titles": "titles"}
-    return {name: {lang: read_lexicon(paths[source]).target_words() for lang, paths in lexicons.items()
-                   if source in paths} for name, source in sources.items()}

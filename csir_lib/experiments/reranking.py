@@ -13,15 +13,13 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from csir_lib.codeswitch.switch import CodeSwitcher
-from csir_lib.core.cache import artefact_path, cache_key, reusable
+from csir_lib.core.cache import artefact_path, cache_key, key_path, reusable
 from csir_lib.core.faults import failpoint
-from csir_lib.data.formats import read_run, write_run
+from csir_lib.data.formats import Run, read_run, write_run
 from csir_lib.data.xquad import Task
 from csir_lib.experiments.settings import task_key
 from csir_lib.lexicons.lexicon import read_lexicon
 from csir_lib.retrieval.rerank import rerank
-
-Run = dict[str, dict[str, float]]
 
 
 def rerank_cached(model_dir: Path, task: Task, candidates: Run, batch_tokens: int, max_length: int,
@@ -32,7 +30,7 @@ def rerank_cached(model_dir: Path, task: Task, candidates: Run, batch_tokens: in
     A task's key covers its ids, not its texts (the texts of the shipped, checksummed data follow from the ids),
     so a task whose texts were rewritten must say what rewrote them in `derived_from`.
     """
-    key = cache_key(str(model_dir), task_key(task), candidates, max_length, precision,
+    key = cache_key(key_path(model_dir, cache_root), task_key(task), candidates, max_length, precision,
                     *([] if derived_from is None else [derived_from]))
     path = artefact_path("runs", key, "run.trec", cache_root)
     if reusable(path, force):

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from csir_lib.data.formats import Run
 from csir_lib.data.xquad import Task
 from csir_lib.evaluation.bootstrap import cluster_bootstrap
 from csir_lib.evaluation.measures import evaluate
@@ -24,7 +25,6 @@ from csir_lib.evaluation.references import RANDOM, random_order
 from csir_lib.evaluation.significance import compare_to_baseline
 from csir_lib.experiments.settings import Setting
 
-Run = dict[str, dict[str, float]]
 FIRST_STAGE = "first stage"
 REFERENCES = (FIRST_STAGE, RANDOM)
 ROW = ("setting", "query_lang", "doc_lang")  # one row of a results table: a family of comparisons

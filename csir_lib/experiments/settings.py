@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from csir_lib.core.cache import artefact_path, cache_key
+from csir_lib.core.cache import artefact_path, cache_key, key_path
 from csir_lib.core.config import Config
 from csir_lib.core.errors import InputError
 from csir_lib.data.formats import read_run, write_run
@@ -79,7 +79,8 @@ def first_stage(task: Task, model_dir: Path, depth: int, cache_root: Path | None
     method = task.first_stage
     if method == "file":
         return file_run(task, depth)
-    parts = (task_key(task), str(model_dir), depth) if method == "encoder" else (task_key(task), method, depth)
+    parts = (task_key(task), key_path(model_dir, cache_root), depth) if method == "encoder" else \
+        (task_key(task), method, depth)
     path = artefact_path("first-stage", cache_key(*parts), "run.trec", cache_root)
     if path.exists() and not force:
         return read_run(path)

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from csir_lib.core.errors import InputError
+from csir_lib.data.formats import Run
 from csir_lib.data.xquad import Task
 
-Run = dict[str, dict[str, float]]
 FIRST_STAGES = ("encoder", "bm25", "file")
 T = TypeVar("T", bound=Task)
 

@@ -1,18 +1,24 @@
-"""The lexicon stage: word vectors, induction, lexicon files, MUSE and titles sources, quality, reports.
+"""Bilingual lexicons: induction from cross-lingual word embeddings, parallel titles, MUSE, their quality.
 
-Public modules: `from csir_lib.lexicons import <module>`; each module's docstring says what it offers.
+The public names below load their module on first use (`csir_lib.core.api`); notebooks import only these.
 """
 
-__all__ = [
-    "base",
-    "build",
-    "induction",
-    "lexicon",
-    "muse",
-    "quality",
-    "report",
-    "sources",
-    "titles",
-    "vectors",
-    "word_vectors",
-]
+from csir_lib.core.api import public_api
+
+__all__, __getattr__, __dir__ = public_api(
+    __name__,
+    {
+        "english_vocabulary": "build",
+        "source_names": "build",
+        "build_lexicons": "build",
+        "switch_tables": "build",
+        "lexicon_words": "build",
+        "read_lexicon": "lexicon",
+        "Lexicon": "lexicon",
+        "induce_lexicon": "induction",
+        "quality_table": "report",
+        "sample_entries": "report",
+        "query_coverage": "report",
+        "lexicon_metrics": "report.metrics_rows",
+    },
+)

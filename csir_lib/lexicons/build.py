@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -235,3 +236,16 @@ def run_stage(stage: Stage, langs: list[str], cache_root: Path | None, force: bo
 def load(paths: dict[str, dict[str, Path]], lang: str, source: str) -> Lexicon:
     """One lexicon of the stage's output."""
     return read_lexicon(paths[lang][source])
+
+
+def switch_tables(lexicons: Mapping[str, Mapping[str, Path]], langs: Sequence[str],
+                  source: str) -> dict[str, dict[str, str]]:
+    """`{lang: {english word: translation}}` of one lexicon `source` (e.g. "clwe-csls", "titles") per language."""
+    return {lang: read_lexicon(lexicons[lang][source]).table() for lang in langs}
+
+
+def lexicon_words(lexicons: Mapping[str, Mapping[str, Path]], method: str) -> dict[str, dict[str, set[str]]]:
+    """The X-side words of each language's encoder-induced (`clwe`) and titles lexicons, for query coverage."""
+    sources = {"clwe": f"clwe-{method}", "titles": "titles"}
+    return {name: {lang: read_lexicon(paths[source]).target_words() for lang, paths in lexicons.items()
+                   if source in paths} for name, source in sources.items()}

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from csir_lib.data.metric_rows import Col, long_rows
 from csir_lib.data.tokenise import words
 from csir_lib.lexicons.lexicon import read_lexicon
 from csir_lib.lexicons.quality import evaluate_lexicon, token_coverage, vocab_coverage
@@ -71,19 +72,10 @@ def query_coverage(paths: Mapping[str, Mapping[str, Path]], langs: list[str],
 
 
 def metrics_rows(quality: pd.DataFrame, coverage: pd.DataFrame) -> list[dict[str, object]]:
-    """Both tables in the long metrics.csv format."""
-    rows = []
-    for row in quality.to_dict("records"):
-        for metric in ("entries", "en_vocab_coverage", "P@1", "P@5", "P@1_in_vocab", "gold_target_oov",
-                       "gold_coverage"):
-            value = row.get(metric)
-            if value is None or pd.isna(value):
-                continue
-            rows.append({"experiment": "lexicon", "setting": "BLI", "system": row["lexicon"], "query_lang": "en",
-                         "doc_lang": row["lang"], "metric": metric, "value": float(value),
-                         "n_queries": 0 if pd.isna(row["gold_evaluated"]) else int(row["gold_evaluated"])})
-    for row in coverage.itertuples(index=False):
-        rows.append({"experiment": "lexicon", "setting": "MIRACL dev queries", "system": row.lexicon,
-                     "query_lang": row.lang, "doc_lang": row.lang, "metric": "token_coverage",
-                     "value": float(row.token_coverage), "n_queries": int(row.queries)})
-    return rows
+    """Both tables in the long metrics.csv format (a missing quality number gives no row; coverage always one)."""
+    metrics = ("entries", "en_vocab_coverage", "P@1", "P@5", "P@1_in_vocab", "gold_target_oov", "gold_coverage")
+    return long_rows(quality, metrics, experiment="lexicon", setting="BLI", system=Col("lexicon"), query_lang="en",
+                     doc_lang=Col("lang"), n_queries=Col("gold_evaluated")) + \
+        long_rows(coverage, ["token_coverage"], experiment="lexicon", setting="MIRACL dev queries",
+                  system=Col("lexicon"), query_lang=Col("lang"), doc_lang=Col("lang"), n_queries=Col("queries"),
+                  keep_missing=True)

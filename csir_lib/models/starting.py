@@ -39,7 +39,7 @@ def hub_model(name: str, cache_root: str | Path | None, num_layers: int = 0) -> 
     """
     from huggingface_hub import snapshot_download
 
-    from csir_lib.core.cache import DEFAULT_CACHE, artefact_path, cache_key
+    from csir_lib.core.cache import DEFAULT_CACHE, artefact_path, cache_key, key_path
     from csir_lib.models.encoder import load_check, truncate_layers
 
     hub_cache = Path(cache_root or DEFAULT_CACHE) / "hub"
@@ -55,7 +55,7 @@ def hub_model(name: str, cache_root: str | Path | None, num_layers: int = 0) -> 
         import json
 
         num_layers = json.loads((snapshot / "config.json").read_text(encoding="utf-8"))["num_hidden_layers"]
-    out_dir = artefact_path("models", cache_key("hub", name, str(snapshot), num_layers),
+    out_dir = artefact_path("models", cache_key("hub", name, key_path(snapshot, cache_root), num_layers),
                             f"{name.replace('/', '--')}-L{num_layers}", root=cache_root)
     if not out_dir.is_dir():
         truncate_layers(snapshot, out_dir, num_layers)

@@ -10,7 +10,6 @@ normal(0, 0.02) matrices, zero biases, unit LayerNorm), independent of torch's r
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable
 from pathlib import Path
@@ -19,6 +18,7 @@ import numpy as np
 
 from csir_lib.core.atomic import atomic_dir
 from csir_lib.core.errors import InputError
+from csir_lib.core.hashing import sha256_hex
 from csir_lib.models.encoder import XLMR_SPECIALS, publish_permissions, save_bert_folder, save_tokenizer_files
 
 TINY_VERSION = 1
@@ -92,7 +92,7 @@ def ensure_smoke_model(cache_root: str | Path | None, texts: Iterable[str], seed
     from csir_lib.core.cache import artefact_path, cache_key
 
     texts = list(texts)
-    digest = hashlib.sha256(json.dumps(texts, ensure_ascii=False).encode("utf-8")).hexdigest()
+    digest = sha256_hex(json.dumps(texts, ensure_ascii=False))
     out_dir = artefact_path("models", cache_key("tiny-bert", TINY_VERSION, digest, seed, vocab_size), "tiny-bert",
                             root=cache_root)
     if not out_dir.is_dir():  # folders appear whole (atomic_dir), so existing means complete

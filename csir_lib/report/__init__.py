@@ -1,17 +1,25 @@
-"""What a reader sees: notebook setup, figures, metrics.csv, the front page, the manifest, the plan.
+"""What a reader sees: notebook set-up, experiments, figures, metrics.csv, the front page, the manifest, the plan.
 
-Public modules: `from csir_lib.report import <module>`; each module's docstring says what it offers.
+The public names below load their module on first use (`csir_lib.core.api`); notebooks import only these.
 """
 
-__all__ = [
-    "experiment",
-    "figures",
-    "front_page",
-    "manifest",
-    "metrics_csv",
-    "plan",
-    "plan_fetch",
-    "plan_report",
-    "readme_results",
-    "study",
-]
+from csir_lib.core.api import public_api
+
+__all__, __getattr__, __dir__ = public_api(
+    __name__,
+    {
+        "open_study": "study",
+        "Study": "study",
+        "profile_model": "study",
+        "run_experiment": "experiment",
+        "trained_models": "experiment",
+        "figures": "figures",
+        "read_metrics": "metrics_csv",
+        "write_metrics": "metrics_csv",
+        "write_index": "front_page",
+        "build_manifest": "manifest",
+        "make_plan": "plan",
+        "rank_miracl": "miracl_report",
+        "MiraclRanking": "miracl_report",
+    },
+)

@@ -7,6 +7,7 @@ results generate.
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -46,8 +47,9 @@ def headline_lines(folder: Path) -> list[str]:
     from csir_lib.analysis.comparison import pooled_sentences
 
     pooled = pd.read_csv(_table(folder, "04_main_results", "pooled_gains"))
+    baseline = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["config"]["evaluation"]["baseline"]
     chosen = pooled[pooled.system.isin(["ml_cs", "bl_cs"]) & pooled.setting.isin(["CLIR", "MLIR"])
-                    & (pooled.baseline == "zero_shot")]
+                    & (pooled.baseline == baseline)]
     return [f"- {sentence}" for sentence in pooled_sentences(chosen)]
 
 

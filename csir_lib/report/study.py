@@ -15,9 +15,8 @@ from typing import Any
 
 from csir_lib.core.atomic import atomic_open
 from csir_lib.core.config import Config, load_config
+from csir_lib.core.errors import InputError
 from csir_lib.core.paths import ROOT
-
-MISSING = "–"  # how a table shows a number that was not measured (csv: an empty cell)
 
 
 @dataclass(frozen=True)
@@ -43,35 +42,28 @@ class Study:
         return folder / f"{name}.png"
 
     def save_table(self, frame: Any, name: str, caption: str = "", floatfmt: str = ".3f") -> Path:
-        """Save a DataFrame as tables/<name>.csv, .md and .tex."""
-        folder = self.results_dir / "tables"
-        with atomic_open(folder / f"{name}.csv") as fh:
-            frame.to_csv(fh, index=False, lineterminator="\n", float_format=f"%{floatfmt}")
-        with atomic_open(folder / f"{name}.md") as fh:
-            fh.write((f"{caption}\n\n" if caption else "")
-                     + frame.astype(object).where(frame.notna(), None)
-                     .to_markdown(index=False, floatfmt=floatfmt, missingval=MISSING) + "\n")
-        with atomic_open(folder / f"{name}.tex") as fh:
-            fh.write(_latex(frame, caption, floatfmt))
-        return folder / f"{name}.md"
+        """Save a DataFrame as tables/<name>.csv, .md and .tex (`data.tables.write_frame`, the one table writer)."""
+        from csir_lib.data.tables import write_frame
 
+        return write_frame(frame, self.results_dir, name, caption, floatfmt)["md"]
 
-def _latex(frame: Any, caption: str, floatfmt: str) -> str:
-    """A booktabs LaTeX table of `frame` (hand-built: pandas' Styler needs jinja2 templates we do not ship)."""
-    def cell(value: Any) -> str:
-        if value is None or (isinstance(value, float) and value != value):
-            return MISSING
-        text = format(value, floatfmt) if isinstance(value, float) else str(value)
-        return text.replace("&", r"\&").replace("%", r"\%").replace("_", r"\_").replace("#", r"\#")
+    def write_metrics(self, rows: Any) -> Path:
+        """Write this notebook's long-format metrics.csv (DESIGN.md section 3) atomically."""
+        from csir_lib.report.metrics_csv import write_metrics
 
-    lines = [r"\begin{table}[t]", r"\centering", r"\begin{tabular}{" + "l" * len(frame.columns) + "}", r"\toprule",
-             " & ".join(cell(c) for c in frame.columns) + r" \\", r"\midrule"]
-    lines += [" & ".join(cell(v) for v in row) + r" \\" for row in frame.itertuples(index=False)]
-    lines += [r"\bottomrule", r"\end{tabular}"]
-    if caption:
-        lines.append(r"\caption{" + cell(caption) + "}")
-    lines.append(r"\end{table}")
-    return "\n".join(lines) + "\n"
+        return write_metrics(self.results_dir / "metrics.csv", rows)
+
+    def section_metrics(self, section: str, required: bool = True) -> Any:
+        """The metrics.csv an earlier notebook wrote (e.g. "04_main_results"); None if optional and absent."""
+        from csir_lib.report.metrics_csv import read_metrics
+
+        path = self.results_dir.parent / section / "metrics.csv"
+        if not required and not path.exists():
+            return None
+        if not path.exists():
+            raise InputError(f"no metrics of notebook {section}", path=path,
+                             expected=f"run it first: ./run_all.sh --profile {self.config.profile} --only {section}")
+        return read_metrics(path)
 
 
 def open_study(profile: str = "demo", overrides: dict[str, Any] | None = None, results_dir: str | None = None,

@@ -24,10 +24,8 @@ from pathlib import Path
 import numpy as np
 
 from csir_lib.core.errors import InputError
-from csir_lib.data.formats import doc_text
+from csir_lib.data.formats import Run, doc_text
 from csir_lib.data.tokenise import SEGMENTED, segment_spans
-
-Run = dict[str, dict[str, float]]
 
 #: Languages written without spaces between words: segmented (csir_lib.data.tokenise.SEGMENTED) or cut into bigrams.
 NO_SPACE_LANGUAGES = frozenset({"zh", "ja", "th", "lo", "km", "my", "bo"})

@@ -14,16 +14,15 @@ lines) is checked the same way.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from csir_lib.core.cache import file_sha256
 from csir_lib.core.errors import InputError
+from csir_lib.core.hashing import file_sha256, git_blob_sha1
 from csir_lib.core.languages import LANGUAGES
 from csir_lib.core.paths import resolve
-from csir_lib.data.formats import iter_corpus, iter_lines, read_qrels, read_run, read_topics
+from csir_lib.data.formats import Run, iter_corpus, iter_lines, read_qrels, read_run, read_topics
 from csir_lib.data.shipped import read_sums, verified_bytes
 
 MIRACL_LANGUAGES = tuple(sorted(code for code, lang in LANGUAGES.items() if lang.in_miracl))
@@ -32,7 +31,6 @@ RERANKING_REPO = "miracl/mmteb-miracl-reranking"
 FIRST_STAGES = ("bm25", "mdpr", "hybrid")
 #: Languages whose whole corpus (at most 542k passages) our own BM25 (`bm25s`) indexes on a laptop.
 BM25S_LANGUAGES = ("bn", "hi", "sw", "te", "th", "yo")
-Run = dict[str, dict[str, float]]
 
 
 def _check(lang: str) -> None:
@@ -60,19 +58,10 @@ def load_qrels(lang: str, data_dir: str | Path = "data/miracl") -> dict[str, dic
     return read_qrels(_shipped("qrels", lang, data_dir))
 
 
-def _git_blob_sha1(path: Path) -> str:
-    """The git object id of a file's bytes (how the hub names a file not stored in LFS)."""
-    digest = hashlib.sha1(f"blob {path.stat().st_size}\0".encode())
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _hub_checked(path: Path, entry: Any, repo: str) -> Path:
     """`path` once its content matches the hub's record `entry` (LFS SHA-256, else git blob id)."""
     lfs = getattr(entry, "lfs", None)
-    expected, actual = (lfs.sha256, file_sha256(path)) if lfs is not None else (entry.blob_id, _git_blob_sha1(path))
+    expected, actual = (lfs.sha256, file_sha256(path)) if lfs is not None else (entry.blob_id, git_blob_sha1(path))
     if actual != expected:
         raise InputError(f"checksum mismatch for {repo}/{entry.path}: {actual[:12]}... != {expected[:12]}...",
                          path=path, expected="the hub's file unchanged: delete the cached copy and run again")

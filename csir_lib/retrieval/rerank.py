@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from csir_lib.core.errors import InputError
-from csir_lib.data.formats import doc_text, ranked
+from csir_lib.data.formats import Run, doc_text, ranked
 from csir_lib.retrieval.reranker_loading import (  # noqa: F401 - fast_tokenizer and check_reranker are part of this API
     check_reranker,
     fast_tokenizer,
@@ -37,7 +37,6 @@ from csir_lib.retrieval.reranker_loading import (  # noqa: F401 - fast_tokenizer
     tokenizer_takes_types,
 )
 
-Run = dict[str, dict[str, float]]
 PRECISIONS = ("fp32", "bf16")  # of re-ranking: bf16 runs the encoder under bfloat16 autocast, the logit in fp32
 
 
@@ -252,8 +251,9 @@ def rerank_files(model_dir: str | Path, topics_path: str | Path, corpus_path: st
                  *, tag: str | None = None, progress: bool = True, precision: str = "fp32") -> Path:
     """Re-rank a TREC run file and write the result atomically as a TREC run (tag: the model folder's name).
 
-    Everything that needs no model weights is checked first (the folder, max_length, the input files, an --out
-    that would replace an input), so a refusal comes before any work and leaves nothing behind.
+    Everything that needs no model weights is checked first (the folder, max_length, the input files, an out_path
+    that would replace an input), so a refusal comes before any work and leaves nothing behind. Errors name these
+    arguments (`out_path`); the `rerank` command names its flags.
     """
     from csir_lib.core.io_checks import input_file, output_path
     from csir_lib.data.formats import read_run, read_topics, write_run
@@ -261,7 +261,7 @@ def rerank_files(model_dir: str | Path, topics_path: str | Path, corpus_path: st
     check_reranker(model_dir, max_length)
     for path in (topics_path, corpus_path, run_path):
         input_file(path)
-    output_path(out_path, [model_dir, topics_path, corpus_path, run_path])
+    output_path(out_path, [model_dir, topics_path, corpus_path, run_path], "out_path")
     topics, run = read_topics(topics_path), read_run(run_path)
     corpus = read_needed_corpus(corpus_path, {d for scores in run.values() for d in scores})
     reranked = rerank(model_dir, topics, corpus, run, depth, batch_tokens, max_length, progress=progress,

@@ -14,8 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from csir_lib.core.cache import file_sha256
 from csir_lib.core.errors import InputError
+from csir_lib.core.hashing import file_sha256
 from csir_lib.models.encoder import load_check, position_limit
 
 
@@ -90,7 +90,7 @@ def check_max_length(config: Any, tokenizer: Any, max_length: int, path: Path) -
     limit = position_limit(config.to_dict())
     if not specials + 1 <= max_length <= (limit or max_length):
         raise InputError(f"max_length {max_length} is outside what the model takes", path=path,
-                         expected=f"--max-length from {specials + 1} ({specials} special tokens + 1) to {limit} "
+                         expected=f"max_length from {specials + 1} ({specials} special tokens + 1) to {limit} "
                          "(its position embeddings)")
 
 

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from csir_lib.core.cache import artefact_path, cache_key
+from csir_lib.core.cache import artefact_path, cache_key, key_path
 from csir_lib.core.config import Config
+from csir_lib.data.metric_rows import Col, long_rows
 from csir_lib.data.training_data import training_articles
 from csir_lib.evaluation.references import random_order
-from csir_lib.training.learning_curve import DevTask, read_dev_task, write_dev_task
+from csir_lib.training.learning_curve import METRIC, DevTask, read_dev_task, write_dev_task
 from csir_lib.training.losses import reference_loss
 from csir_lib.training.sets import TrainingSet
 from csir_lib.training.spec import TrainSpec, cached_result
@@ -39,7 +40,7 @@ def dev_task(config: Config, model_dir: Path, cache_root: Path) -> Path | None:
     if not t.eval_every or not data.dev_articles:
         return None
     _, dev = training_articles(config)
-    key = cache_key("dev-task", 1, data, t.dev_queries, config.rerank.depth, str(model_dir))
+    key = cache_key("dev-task", 1, data, t.dev_queries, config.rerank.depth, key_path(model_dir, cache_root))
     path = artefact_path("dev-tasks", key, "dev.json", cache_root)
     if path.exists():
         return path
@@ -56,7 +57,8 @@ def train_spec(config: Config, model_dir: Path, training_set: TrainingSet, seed:
     """The training run of one system and seed under the profile's schedule."""
     t = config.training
     name = f"{training_set.system.replace(':', '_')}-seed{seed}"
-    key = cache_key(str(model_dir), str(training_set.path), t, config.model)  # both paths are content-keyed
+    key = cache_key(key_path(model_dir, cache_root), key_path(training_set.path, cache_root), t,
+                    config.model)  # both paths are content-keyed
     return TrainSpec(model_dir=model_dir, pairs=training_set.path, out_dir=cache_root / "cross-encoders" / key / name,
                      seed=seed, steps=t.steps, batch_size=t.batch_size, learning_rate=t.learning_rate,
                      warmup_steps=t.warmup_steps, weight_decay=t.weight_decay, precision=t.precision,
@@ -121,8 +123,8 @@ def dev_references(dev: Path | None) -> dict[str, float]:
         return {}
     task = read_dev_task(dev)
     first = {q: {d: -float(rank) for rank, d in enumerate(docs)} for q, docs in task.candidates.items()}
-    return {"first stage": evaluate(task.qrels, first, ["mrr@10"]).means["mrr@10"],
-            "random order": float(random_order(task.qrels, task.candidates, ["mrr@10"])["mrr@10"].mean())}
+    return {"first stage": evaluate(task.qrels, first, [METRIC]).means[METRIC],
+            "random order": float(random_order(task.qrels, task.candidates, [METRIC])[METRIC].mean())}
 
 
 def training_table(results: dict[tuple[str, int], TrainResult], config: Config,
@@ -171,16 +173,10 @@ def loss_frame(results: dict[tuple[str, int], TrainResult], window: int = 10) ->
 
 
 def metrics_rows(table: pd.DataFrame) -> list[dict[str, object]]:
-    """The training table in the long metrics.csv format."""
-    rows = []
-    for row in table.to_dict("records"):
-        for metric in ("first_loss", "last_loss", "reference_loss", "dev_mrr10"):  # not timings: same bytes on rerun
-            if row[metric] is None or pd.isna(row[metric]):
-                continue
-            rows.append({"experiment": "training", "setting": "training", "system": row["system"],
-                         "query_lang": "en", "doc_lang": "en", "metric": metric, "value": float(row[metric]),
-                         "n_queries": int(row["steps"]), "seed": int(row["seed"])})
-    return rows
+    """The training table in the long metrics.csv format (not timings: the same bytes on a rerun)."""
+    return long_rows(table, ("first_loss", "last_loss", "reference_loss", "dev_mrr10"), experiment="training",
+                     setting="training", system=Col("system"), query_lang="en", doc_lang="en",
+                     n_queries=Col("steps"), extras={"seed": Col("seed", int)})
 
 
 def learned_summary(table: pd.DataFrame) -> str:

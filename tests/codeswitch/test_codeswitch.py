@@ -315,20 +315,29 @@ def test_switch_examples_one_instance_under_every_strategy() -> None:
                     {"strategy": "BL-CS (de-ru)", "query": "die Haus", "passage": "кошки жить"}]
 
 
-@pytest.mark.parametrize("kwargs, option", [
-    ({"mode": "mixed"}, "--mode"),
-    ({"mode": "bilingual", "p": 1.5}, "--p"),
-    ({"mode": "bilingual", "p": -0.1}, "--p"),
-    ({"mode": "bilingual", "seed": -1}, "--seed"),
-    ({"mode": "bilingual"}, "--query-lang"),  # two lexicons, no language per side
-    ({"mode": "bilingual", "query_langs": "fr", "doc_langs": "de"}, "--query-lang"),
-    ({"mode": "bilingual", "query_langs": "de,ru", "doc_langs": "de"}, "--query-lang"),
-    ({"mode": "multilingual", "doc_langs": "de,de"}, "--doc-lang"),
+@pytest.mark.parametrize("kwargs, argument", [
+    ({"mode": "mixed"}, "mode"),
+    ({"mode": "bilingual", "p": 1.5}, "p"),
+    ({"mode": "bilingual", "p": -0.1}, "p"),
+    ({"mode": "bilingual", "seed": -1}, "seed"),
+    ({"mode": "bilingual"}, "query_langs"),  # two lexicons, no language per side
+    ({"mode": "bilingual", "query_langs": "fr", "doc_langs": "de"}, "query_langs"),
+    ({"mode": "bilingual", "query_langs": "de,ru", "doc_langs": "de"}, "query_langs"),
+    ({"mode": "multilingual", "doc_langs": "de,de"}, "doc_langs"),
 ])
-def test_switcher_rejects_bad_parameters(kwargs: dict, option: str) -> None:
+def test_switcher_rejects_bad_parameters(kwargs: dict, argument: str) -> None:
+    """A library error names the argument to fix, never a flag of the command line (the command translates)."""
     with pytest.raises(InputError) as err:
         CodeSwitcher({"de": {"a": "b"}, "ru": {"a": "c"}}, **kwargs)
-    assert err.value.path == option
+    assert err.value.path == argument and "--" not in str(err.value)
+
+
+def test_switcher_without_lexicons_names_the_argument() -> None:
+    with pytest.raises(InputError) as err:
+        CodeSwitcher({}, "bilingual")
+    assert str(err.value) == "lexicons: no lexicon given; expected a lexicon of at least one language"
+    with pytest.raises(InputError, match="^lexicons: 'en' names no lexicon"):
+        CodeSwitcher({"en": {"a": "b"}}, "bilingual")
 
 
 # --- command line ---------------------------------------------------------------------------------------------------
@@ -391,6 +400,34 @@ def test_cli_bad_input_exits_2_without_output(tmp_path: Path, capsys: pytest.Cap
     assert not out.exists() and not list(tmp_path.iterdir())
 
 
+def test_cli_names_its_flags_where_the_switcher_names_arguments(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """CodeSwitcher says query_langs; the command translates its error to --query-lang, path and expectation."""
+    out = tmp_path / "out.tsv"
+    assert main(["codeswitch", "--in", str(CS / "pairs.tsv"), "--out", str(out), "--mode", "bilingual",
+                 "--lexicon", f"de={CS / 'lex_de.tsv'}", "--lexicon", f"ru={CS / 'lex_ru.tsv'}"]) == 2
+    assert capsys.readouterr().err == ("error: --query-lang: mode bilingual with 2 lexicons needs a language per "
+                                       "side; expected --query-lang and --doc-lang, one language each\n")
+    assert main(["codeswitch", "--in", str(CS / "pairs.tsv"), "--out", str(out), "--mode", "bilingual"]) == 2
+    assert capsys.readouterr().err == "error: --lexicon: no lexicon given; expected at least one LANG=LEX.tsv\n"
+    assert not out.exists()
+
+
 PINNED_ROW0 = ("the Haus ist big", "cats leben in die house")
 PINNED_ROW1 = ("die house ist big", "Katzen leben in the house")
 PINNED_ROW2 = ("the Haus ist big", "Katzen leben in die Haus")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("house\tHaus\t0.9\nwater\tWasser\tnan\n", r"lex\.tsv:2: score 'nan' is not finite"),
+    ("house\tHaus\tinf\n", r"lex\.tsv:1: score 'inf' is not finite"),
+    ("house\tHaus\thigh\n", r"lex\.tsv:1: score 'high' is not a number"),
+    ("house\tHaus\n", r"lex\.tsv:1: 2 tab-separated field\(s\)"),
+    ("\n", r"lex\.tsv:1: no lexicon entries"),
+])
+def test_switch_tables_are_read_by_the_one_lexicon_parser(tmp_path, text, message):
+    """load_switch_table goes through lexicon.read_lexicon: a score the lexicon reader refuses is refused here too."""
+    path = tmp_path / "lex.tsv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=message):
+        cs.load_switch_table(path)

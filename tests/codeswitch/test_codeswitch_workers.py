@@ -116,7 +116,7 @@ def test_an_input_error_in_a_worker_arrives_whole_and_nothing_is_written(pairs_f
 def test_bad_worker_counts_are_refused(pairs_file: Path, tmp_path: Path, workers: object) -> None:
     with pytest.raises(InputError, match="an integer from 1") as err:
         par.switch_file(pairs_file, tmp_path / "out.tsv", multilingual(), workers)  # type: ignore[arg-type]
-    assert err.value.path == "--workers" and not (tmp_path / "out.tsv").exists()
+    assert err.value.path == "workers" and not (tmp_path / "out.tsv").exists()
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "-3", "two", "1.5", "", "300"])

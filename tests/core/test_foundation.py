@@ -9,7 +9,7 @@ import pytest
 
 from csir_lib.core import languages
 from csir_lib.core.config import PROFILES, load_config, parse_override
-from csir_lib.core.errors import InputError
+from csir_lib.core.errors import InputError, as_options
 from csir_lib.data import xquad
 from csir_lib.data.shipped import read_sums, verified_bytes
 from csir_lib.retrieval import miracl
@@ -58,6 +58,31 @@ def test_unknown_profile_and_bad_override():
         load_config(profile="tiny")
     with pytest.raises(InputError, match="section.key=value"):
         parse_override("steps")
+
+
+def test_overrides_name_the_argument_and_the_command_its_flag(capsys):
+    """load_config names its `overrides` argument (a notebook passes it); run_all.sh and plan say --set."""
+    from csir_lib import pipeline
+    from csir_lib.cli import main
+
+    with pytest.raises(InputError) as err:
+        load_config(profile="smoke", overrides={"training.steps.x": 1})
+    assert str(err.value) == "overrides: override 'training.steps.x': 'steps' is not a section; " \
+                             "expected a dotted path to a value"
+    for run in (lambda: main(["plan", "--profile", "smoke", "--set", "training.steps.x=1"]),
+                lambda: pipeline.main(["--profile", "smoke", "--set", "training.steps.x=1"])):
+        assert run() == 2
+        assert capsys.readouterr().err == "error: --set: override 'training.steps.x': 'steps' is not a section; " \
+                                          "expected a dotted path to a value\n"
+
+
+def test_as_options_renames_arguments_in_path_and_expectation():
+    with pytest.raises(InputError) as err, as_options({"query_langs": "--query-lang", "doc_langs": "--doc-lang"}):
+        raise InputError("no language", path="query_langs", expected="query_langs and doc_langs (not doc_langs_x)")
+    assert str(err.value) == "--query-lang: no language; expected --query-lang and --doc-lang (not doc_langs_x)"
+    with pytest.raises(InputError) as err, as_options({"query_langs": "--query-lang"}):
+        raise InputError("bad line", path="query_langs.tsv", line=3, expected="query_langs")
+    assert str(err.value) == "query_langs.tsv:3: bad line; expected query_langs"  # a file's error passes unchanged
 
 
 def test_languages_table_covers_the_three_benchmarks():

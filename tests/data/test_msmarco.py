@@ -21,19 +21,14 @@ def test_readers_give_exact_records() -> None:
         "100": "what was the manhattan project", "101": "what is the capital of france",
         "102": "does green tea have caffeine"}
     assert [t[1:] for t in msmarco.iter_id_triples(MS / "qidpidtriples.train.tsv")][3] == ("102", "5", "1")
-    assert next(msmarco.iter_text_triples(MS / "triples.train.small.tsv")) == (
-        "what was the manhattan project", "The Manhattan Project was a research effort.",
-        "Cats sleep most of the day.")
     assert list(msmarco.iter_top1000(MS / "top1000.dev"))[1] == (
         "101", "4", "what is the capital of france", "The Eiffel Tower is in Paris.")
-    assert msmarco.top1000_candidates(MS / "top1000.dev") == {"101": ["2", "4"], "102": ["5"]}
 
 
 @pytest.mark.parametrize("reader, name, line", [
     (msmarco.read_queries, "queries_duplicate.tsv", 2),
     (lambda p: list(msmarco.iter_id_triples(p)), "triples_bad_columns.tsv", 2),
     (lambda p: list(msmarco.iter_top1000(p)), "top1000_bad.dev", 1),
-    (lambda p: list(msmarco.iter_text_triples(p)), "qidpidtriples.train.tsv", 4),  # spaces, not tabs
 ])
 def test_bad_lines_name_file_and_line(reader, name: str, line: int) -> None:
     with pytest.raises(InputError) as err:
@@ -111,12 +106,6 @@ def test_training_pairs_name_the_triples_line_of_an_unknown_pid() -> None:
     with msmarco.PassageStore(MS / "collection.tsv") as store, pytest.raises(InputError, match="pid 99") as err:
         list(msmarco.msmarco_training_pairs(MS / "triples_unknown_pid.tsv", queries, store))
     assert err.value.line == 2
-
-
-def test_interleave_text_triples() -> None:
-    pairs = list(msmarco.interleave_triples(msmarco.iter_text_triples(MS / "triples.train.small.tsv"), 1))
-    assert pairs == [("what was the manhattan project", "The Manhattan Project was a research effort.", 1),
-                     ("is paris in france", "Green tea contains caffeine.", 0)]
 
 
 def test_mmarco_filenames() -> None:

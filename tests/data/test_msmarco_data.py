@@ -21,6 +21,7 @@ import pytest
 from csir_lib.core.config import load_config
 from csir_lib.core.download import DownloadError
 from csir_lib.core.errors import InputError
+from csir_lib.core.hashing import file_md5
 from csir_lib.data import msmarco, msmarco_data
 from csir_lib.data.formats import iter_pairs
 from csir_lib.training.sets import build_training_set, english_pairs, system_names
@@ -306,7 +307,7 @@ def test_downloads_are_checked_against_known_md5(ms: SimpleNamespace, monkeypatc
     with pytest.raises(DownloadError, match="MD5"):
         msmarco_data.fetch("queries.tar.gz", ms.root)
     assert list((ms.root / "downloads" / "msmarco").iterdir()) == []
-    monkeypatch.setitem(msmarco_data.KNOWN_MD5, "queries.tar.gz", msmarco_data._md5(ms.files["queries.tar.gz"]))
+    monkeypatch.setitem(msmarco_data.KNOWN_MD5, "queries.tar.gz", file_md5(ms.files["queries.tar.gz"]))
     assert msmarco_data.fetch("queries.tar.gz", ms.root).read_bytes() == ms.files["queries.tar.gz"].read_bytes()
     with pytest.raises(InputError, match="unknown MS MARCO file"):
         msmarco_data.fetch("qrels.tsv", ms.root)

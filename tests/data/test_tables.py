@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from csir_lib.core.errors import InputError
-from csir_lib.data.tables import build_table, to_csv, to_latex, to_markdown, write_table
+from csir_lib.data.tables import build_table, frame_to_latex, to_csv, to_latex, to_markdown, write_frame, write_table
 from csir_lib.report.metrics_csv import COLUMNS, format_metrics, read_metrics, write_metrics
 
 
@@ -79,6 +79,35 @@ def test_write_table_writes_three_files_atomically(tmp_path):
     with pytest.raises(InputError, match="table name"):
         write_table(table, tmp_path, "../x")
 
+
+
+def test_frame_latex_escapes_caption_and_cells():
+    """LaTeX's specials in a caption or cell come out escaped (study.py's old writer left $ { } as they were)."""
+    frame = pd.DataFrame({"name_1": ["a_b", "x & y", "{p} 5%"], "cost $": [0.5, float("nan"), 2.0]})
+    caption = "Costs in $ for {p} at 50% & more, per pair_id"
+    assert frame_to_latex(frame, caption) == (
+        "\\begin{table}[t]\n"
+        "\\centering\n"
+        "\\begin{tabular}{ll}\n"
+        "\\toprule\n"
+        "name\\_1 & cost \\$ \\\\\n"
+        "\\midrule\n"
+        "a\\_b & 0.500 \\\\\n"
+        "x \\& y & \u2013 \\\\\n"
+        "\\{p\\} 5\\% & 2.000 \\\\\n"
+        "\\bottomrule\n"
+        "\\end{tabular}\n"
+        "\\caption{Costs in \\$ for \\{p\\} at 50\\% \\& more, per pair\\_id}\n"
+        "\\end{table}\n")
+
+
+def test_write_frame_is_the_one_writer_with_a_checked_name(tmp_path):
+    frame = pd.DataFrame({"claim": ["gain"], "ours": [3.88]})
+    paths = write_frame(frame, tmp_path, "check", caption="50% of $x$")
+    assert paths["tex"].read_text(encoding="utf-8") == frame_to_latex(frame, "50% of $x$")
+    assert paths["md"].read_text(encoding="utf-8").startswith("50% of $x$\n\n| claim   |   ours |\n")
+    with pytest.raises(InputError, match="table name"):
+        write_frame(frame, tmp_path, "../x")
 
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"metric": "map"}, "no row for metric 'map'"),

@@ -181,11 +181,11 @@ def test_rank_languages_rescores_the_candidates_with_every_model(fixture_dirs, m
     assert shuffled.to_dict() == pytest.approx({q: expected_value("ndcg@10", run.get(q, {}), task.qrels[q])
                                                 for q in task.qrels}, abs=1e-12)
 
-    tested = mr.language_tests(scores, permutations=200)
+    tested = mr.language_tests(scores, permutations=200, baseline="zero_shot")
     rows = mr.metrics_rows(scores, tested, "bm25", cfg.languages.seen)
     assert set(rows.group) == {"unseen in pre-training"} and set(rows.experiment) == {"miracl-ranking"}
     assert rows[rows.system == "first_stage"].p_corrected.isna().all()
-    table = mr.language_table(rows, "ndcg@10", alpha=0.05)
+    table = mr.language_table(rows, "ndcg@10", alpha=0.05, baseline="zero_shot")
     assert table.systems == ("first_stage", "random order", "zero_shot", "ml_cs")
     assert table.rows[0].label == "YO-YO"
     assert table.rows[0].cells[0].value == pytest.approx(100 * sum(NDCG.values()) / 4)
@@ -211,7 +211,7 @@ def test_holm_on_hand_pvalues():
 
 def test_tests_are_holm_corrected_within_each_language_on_seed_averages():
     scores = _hand_scores()
-    tested = mr.language_tests(scores, permutations=200)
+    tested = mr.language_tests(scores, permutations=200, baseline="zero_shot")
     ndcg = tested[tested.metric == "ndcg@10"].set_index(["query_lang", "system"])
     mean = {"sw": [0.2, 0.4, 0.4, 0.6, 0.8], "de": [0.4, 0.6, 0.6, 0.2, 0.2]}  # ML-CS averaged over its seeds
     base = {"sw": [0.1, 0.2, 0.3, 0.4, 0.5], "de": [0.5, 0.5, 0.6, 0.2, 0.1]}
@@ -229,7 +229,7 @@ def test_tests_are_holm_corrected_within_each_language_on_seed_averages():
 
 def test_group_gains_and_analyses():
     scores = _hand_scores()
-    gains = mr.group_gains(scores, "ndcg@10", cs_languages=["de"])
+    gains = mr.group_gains(scores, "ndcg@10", cs_languages=["de"], baseline="zero_shot")
     ml = gains[gains.system == "ml_cs"].set_index("group")
     assert ml.loc["seen in code-switching (de)", "gain"] == pytest.approx(0.02, abs=1e-12)
     assert ml.loc["unseen, low-resource (sw)", "gain"] == pytest.approx(0.18, abs=1e-12)
@@ -239,16 +239,16 @@ def test_group_gains_and_analyses():
         "unseen in pre-training": ["yo"]}
     table = pd.DataFrame({"lang": ["sw", "de"], "n_queries": [5, 5], "passages": [131_924, 15_866_222],
                           "fertility": [1.5, 1.2]})
-    frame = mr.analysis_frame(scores, "ndcg@10", table)
+    frame = mr.analysis_frame(scores, "ndcg@10", table, "zero_shot")
     assert frame.set_index(["query_lang", "system"]).loc[("sw", "wiki_cs"), "gain"] == pytest.approx(0.006, abs=1e-12)
-    text = mr.analysis_paragraph(frame, ["passages"], "nDCG@10")
+    text = mr.analysis_paragraph(frame, ["passages"], "nDCG@10", "zero_shot")
     assert "Fewer than three languages" in text and "Swahili +0.180" in text
     flat = pd.DataFrame({"query_lang": ["sw", "de", "yo"], "system": "ml_cs", "gain": 0.01, "ci_low": 0.0,
                          "ci_high": 0.02, "fertility": [1.5, 1.2, 2.0]})
-    flat_text = mr.analysis_paragraph(flat, ["fertility"], "nDCG@10")
+    flat_text = mr.analysis_paragraph(flat, ["fertility"], "nDCG@10", "zero_shot")
     assert "ml_cs undefined (constant gain or fertility)" in flat_text
     assert "the same gain +0.010 on every language; the 95% interval excludes 0 for 0 of 3" in flat_text
-    fig = mr.analysis_figure(frame, ["passages", "fertility"], "nDCG@10")
+    fig = mr.analysis_figure(frame, ["passages", "fertility"], "nDCG@10", "zero_shot")
     assert len(fig.axes) == 2 and fig.axes[0].get_xscale() == "log"
 
 

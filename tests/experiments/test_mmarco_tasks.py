@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from csir_lib.core.cache import artefact_path, cache_key
+from csir_lib.core.cache import artefact_path, cache_key, key_path
 from csir_lib.core.config import load_config
 from csir_lib.core.errors import InputError
 from csir_lib.data import msmarco, msmarco_data
@@ -343,4 +343,5 @@ def test_a_plain_task_keeps_the_encoder_and_its_cache_key(tmp_path, monkeypatch)
     monkeypatch.setattr("csir_lib.experiments.settings.dense_first_stage", dense)
     assert first_stage(task, Path("model"), 5, tmp_path) == {"q1": {"d1": 0.5}}
     assert calls == [(Path("model"), 5)]
-    assert artefact_path("first-stage", cache_key(task_key(task), "model", 5), "run.trec", tmp_path).is_file()
+    key = cache_key(task_key(task), key_path(Path("model"), tmp_path), 5)  # the model by its place, not absolute
+    assert artefact_path("first-stage", key, "run.trec", tmp_path).is_file()

@@ -7,10 +7,9 @@ import math
 import pandas as pd
 import pytest
 
-from csir_lib.analysis.expected import check, load_expected
+from csir_lib.analysis.expected import check, claim_metrics, load_expected
 from csir_lib.core.config import load_config
 from csir_lib.core.errors import InputError
-from csir_lib.core.paths import ROOT
 from csir_lib.data.xquad import Task
 from csir_lib.experiments.reranking import translate_task
 from csir_lib.experiments.results import gains, per_query_scores, summary
@@ -82,7 +81,7 @@ def _pooled(setting: str, pairs: str, system: str, gain: float, ci: tuple[float,
 
 def test_expected_check_statuses_and_readings():
     wanted = ("clir-cs-gain", "ar-ru-doubling", "moir-cs-stable", "clir-ft-gain", "mlir-cs-gain")
-    claims = [c for c in load_expected(ROOT / "results" / "expected.yaml") if c["id"] in wanted]
+    claims = [c for c in load_expected() if c["id"] in wanted]  # results/expected.yaml by default
     main = pd.DataFrame([
         _pooled("CLIR", "all", "ml_cs", 0.06, (0.03, 0.09), 0.001, 0.02),
         _pooled("CLIR", "seen", "ml_cs", 0.04, (0.0, 0.08), 0.2, 0.05),
@@ -115,12 +114,23 @@ def test_expected_check_statuses_and_readings():
     opposite = check(claims, "paper", against, None, per_pair_fine_tuning=True).set_index("id")
     assert opposite.loc["clir-cs-gain", "reading"].iloc[0] == "differs: significant in the opposite direction"
     assert opposite.loc["clir-ft-gain", "status"] == "OK"
+    rows = claim_metrics(paper)
+    assert [(r["setting"], r["value"], r["note"]) for r in rows[:2]] == [
+        ("clir-cs-gain", 6.0, "OK"), ("clir-cs-gain:also", 4.0, "OKish")]
+    assert math.isnan(next(r["value"] for r in rows if r["setting"] == "mlir-cs-gain"))
+    assert {(r["experiment"], r["system"], r["metric"], r["n_queries"]) for r in rows} == {("expected", "-", "ours", 0)}
 
 
 def test_expected_yaml_errors(tmp_path):
     bad = tmp_path / "expected.yaml"
     bad.write_text("claims:\n  - id: x\n    claim: y\n    kind: magic\n    paper: 1\n    tolerance: {ok: 1}\n")
     with pytest.raises(InputError, match="claim 1 \\(x\\)"):
+        load_expected(bad)
+    bad.write_text("claims:\n  - id: x\n    id: y\n")  # read by core.yaml_load: a repeated key names its line
+    with pytest.raises(InputError, match=r"expected\.yaml:3: invalid YAML \(duplicate key 'id'\)"):
+        load_expected(bad)
+    bad.write_text("claims: [\n")
+    with pytest.raises(InputError, match=r"expected\.yaml:2: invalid YAML"):
         load_expected(bad)
 
 

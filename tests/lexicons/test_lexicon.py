@@ -229,3 +229,14 @@ def test_cli_evaluate_bad_input_exits_2(lex_dir, capsys, lexicon, gold, named):
     assert main(["lexicon", "evaluate", "--lexicon", str(lex_dir / lexicon), "--gold", str(lex_dir / gold)]) == 2
     captured = capsys.readouterr()
     assert named in captured.err and captured.out == ""
+
+
+def test_switch_tables_and_lexicon_words_read_one_source_per_language(lex_dir):
+    from csir_lib.lexicons.build import lexicon_words, switch_tables
+
+    paths = {"de": {"clwe-csls": lex_dir / "lexicon.tsv", "titles": lex_dir / "lexicon.tsv"}, "ru": {}}
+    tables = switch_tables(paths, ["de"], "clwe-csls")
+    assert tables == {"de": {"house": "Haus", "cat": "Katze", "new york": "neu york"}}
+    words = lexicon_words(paths, "csls")
+    assert set(words) == {"clwe", "titles"} and set(words["clwe"]) == {"de"}  # ru has neither lexicon
+    assert words["clwe"]["de"] == {"Haus", "Gebäude", "Katze", "neu york"}

@@ -106,6 +106,45 @@ def test_smoke_tables_carry_references_power_and_learning_curves(smoke_reference
     assert set(main.experiment) == {"main", "pooled"}
 
 
+# A few numbers of every stage, from a forced smoke run at 946cb5d (the smoke profile is deterministic: same seed,
+# same bytes). The layout tests above pass with any numbers; these fail when a change moves a result, which must
+# then be explained and the number here updated with it.
+SMOKE_NUMBERS = [  # (notebook, the row's columns, its value)
+    ("00_data", {"setting": "xquad-r", "query_lang": "de", "metric": "test_questions"}, 104),
+    ("00_data", {"setting": "miracl-dev", "query_lang": "ar", "metric": "relevant"}, 5658),
+    ("01_lexicon_induction", {"system": "clwe-csls", "doc_lang": "de", "metric": "P@1"}, 0.073418),
+    ("01_lexicon_induction", {"system": "titles", "doc_lang": "de", "metric": "P@1"}, 0.866051),
+    ("02_code_switching", {"system": "bl_cs:en-de", "metric": "switch_rate"}, 0.507670),
+    ("02_code_switching", {"system": "bl_cs:en-de", "metric": "switched"}, 1059),
+    ("03_training", {"system": "bl_cs:en-de", "seed": 1, "metric": "first_loss"}, 1.611238),
+    ("03_training", {"system": "bl_cs:en-de", "seed": 2, "metric": "dev_mrr10"}, 0.360714),
+    ("04_main_results", {"setting": "CLIR", "system": "first stage", "doc_lang": "de", "metric": "mrr@10"}, 0.027917),
+    ("04_main_results", {"setting": "CLIR", "system": "zero_shot", "doc_lang": "de", "metric": "mrr@10"}, 0.049861),
+    ("04_main_results", {"setting": "CLIR", "system": "bl_cs", "doc_lang": "de", "metric": "mrr@10"}, 0.105278),
+    ("06_miracl_low_resource", {"setting": "MoIR", "query_lang": "de", "metric": "fertility"}, 3.188889),
+    ("07_summary", {"setting": "clir-cs-gain", "metric": "ours"}, 0.70),
+]
+
+
+@pytest.mark.slow
+def test_smoke_run_gives_the_known_numbers(smoke_reference):
+    """A handful of metrics.csv values, one or two per notebook, equal to the committed smoke run's (6 decimals)."""
+    import pandas as pd
+
+    base, _ = smoke_reference
+    results = base / "results" / "smoke"
+    found = {}
+    for stem, row, _ in SMOKE_NUMBERS:
+        frame = pd.read_csv(results / stem / "metrics.csv", keep_default_na=False)
+        if stem == "04_main_results":
+            frame = frame[frame.experiment == "main"]
+        chosen = frame[pd.concat([frame[column].astype(str) == str(value) for column, value in row.items()],
+                                 axis=1).all(axis=1)]
+        assert len(chosen) == 1, f"{stem}: {row} matches {len(chosen)} rows"
+        found[(stem, *row.values())] = float(chosen.iloc[0]["value"])
+    assert found == {(stem, *row.values()): pytest.approx(value, abs=5e-7) for stem, row, value in SMOKE_NUMBERS}
+
+
 def test_notebook_markdown_renders_as_written():
     """A line that starts with a number and a dot or parenthesis is a list item in Markdown: only where meant."""
     import re

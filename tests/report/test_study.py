@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from csir_lib.core.config import load_config
 from csir_lib.report.study import Study
@@ -18,3 +19,20 @@ def test_save_table_writes_three_formats_and_marks_missing_numbers(tmp_path):
         "Claims\n\n| claim   |   ours |\n|:--------|-------:|\n| gain    |  3.880 |\n| gap_x   |  –     |\n")
     tex = (tables / "check.tex").read_text()
     assert r"gain & 3.880 \\" in tex and r"gap\_x & – \\" in tex and r"\caption{Claims}" in tex
+
+
+def test_section_metrics_reads_an_earlier_notebooks_metrics_or_says_which_to_run(tmp_path):
+    from csir_lib.core.errors import InputError
+
+    here = Study(load_config(profile="smoke"), tmp_path / "07_summary", tmp_path / "cache")
+    earlier = Study(here.config, tmp_path / "04_main_results", here.cache_dir)
+    row = {"experiment": "main", "setting": "MoIR", "system": "zero_shot", "query_lang": "en", "doc_lang": "en",
+           "metric": "mrr@10", "value": 0.5, "n_queries": 3}
+    earlier.write_metrics([row])
+    main = here.section_metrics("04_main_results")
+    assert main[["system", "value", "n_queries"]].to_dict("records") == [
+        {"system": "zero_shot", "value": 0.5, "n_queries": 3}]
+    assert here.section_metrics("05_ratio_and_unseen", required=False) is None
+    with pytest.raises(InputError, match=r"05_ratio_and_unseen/metrics.csv: no metrics of notebook "
+                                         r"05_ratio_and_unseen.*--profile smoke --only 05_ratio_and_unseen"):
+        here.section_metrics("05_ratio_and_unseen")
