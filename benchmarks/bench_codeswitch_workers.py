@@ -26,7 +26,7 @@ Measured on 2026-12-03 after that change, three runs on the same two cores:
   ratio 1.91; 18.8 and 19.6 CPU seconds (the second worker imports NLTK too: the difference).
 Each with the same bytes and statistics; peak RSS 222 MB in one process, 30 MB main + 215-218 MB per worker at 200k
 pairs and 29-30 + 215-216 MB at 20k (flat).
-Then, 00:56-00:59 UTC, interleaved with the previous code (/work/main at b808e28) while another session's smoke run
+Then, 00:56-00:59 UTC, interleaved with the previous code (main at b808e28) while another session's smoke run
 kept about one core busy (load average 1.4-2.8): previous 1.20x and 1.21x, this code 0.97x and 1.22x. With one of
 the two cores taken, two workers cannot approach 2x in either version: only a quiet machine measures the ratio.
 Re-run at 01:01-01:05 UTC on the merged main (33f995b), no other process: 18.3 / 11.7 s (1.57x; load average 2.0
