@@ -241,8 +241,9 @@ def analysis_frame(scores: pd.DataFrame, metric: str, query_table: pd.DataFrame,
     return gains.merge(props, on="query_lang", how="left")
 
 
-def analysis_figure(frame: pd.DataFrame, columns: Sequence[str], metric: str, baseline: str, title: str = "") -> Any:
-    """Gain over `baseline` per language (95% CI whiskers) against each of `columns`, one panel each."""
+def analysis_figure(frame: pd.DataFrame, columns: Sequence[str], metric: str, baseline_label: str,
+                    title: str = "") -> Any:
+    """Gain over the baseline (named `baseline_label`) per language, 95% CI whiskers, against each of `columns`."""
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, len(columns), figsize=(max(7, 5 * len(columns)), 4.2), sharey=True, squeeze=False)
@@ -256,14 +257,14 @@ def analysis_figure(frame: pd.DataFrame, columns: Sequence[str], metric: str, ba
             ax.annotate(lang, (x, y), fontsize=8, xytext=(4, 3), textcoords="offset points")
         ax.axhline(0, color="black", linewidth=0.8)
         ax.set(xlabel=column, xscale="log" if column == "passages" else "linear",
-               ylabel=f"{metric} gain over {baseline} (95% CI)")
+               ylabel=f"{metric} gain over {baseline_label} (95% CI)")
     axes[0][0].legend(fontsize=8)
     fig.suptitle(title)
     fig.tight_layout()
     return fig
 
 
-def analysis_paragraph(frame: pd.DataFrame, columns: Sequence[str], metric: str, baseline: str) -> str:
+def analysis_paragraph(frame: pd.DataFrame, columns: Sequence[str], metric: str, baseline_label: str) -> str:
     """What the numbers of one analysis show, in words: Spearman rho per system and the extreme languages."""
     import warnings
 
@@ -278,7 +279,7 @@ def analysis_paragraph(frame: pd.DataFrame, columns: Sequence[str], metric: str,
     for column, part in rho[rho.n_pairs >= 3].groupby("feature_set", sort=False):
         values = ", ".join(f"{r.system} {r.rho:+.2f} (p {r.p_value:.2f})" if r.rho == r.rho
                            else f"{r.system} undefined (constant gain or {column})" for r in part.itertuples())
-        text.append(f"Spearman correlation of the {metric} gain over {baseline} with {column} over "
+        text.append(f"Spearman correlation of the {metric} gain over {baseline_label} with {column} over "
                     f"{part.n_pairs.max()} languages: {values}.")
     if not text:
         text.append("Fewer than three languages: no correlation computed.")

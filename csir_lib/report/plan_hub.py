@@ -1,12 +1,13 @@
 """Download sizes of a plan from the Hugging Face Hub's metadata when the hub is reachable; labelled by their source.
 
 For every download with a `HubRef` (csir_lib.report.plan_fetch) the hub is asked for the size at the revision the
-stage downloads: `HfApi.get_paths_info` for one file, `HfApi.list_repo_tree` (recursive) summed over the files a
-folder or a model snapshot fetches (the stage's own allow patterns). Nothing is downloaded. The hub is not asked
-when HF_HUB_OFFLINE is set (the offline profiles' and the tests' setting), and after its first failure (no network,
-an unknown repository) it is asked no more. Every download then says where its size came from (`size_from`):
-"hub" (read now), "shipped" (plan_fetch's table: ir_datasets' size hints) or "unknown"; a shipped size the hub
-contradicts is replaced and its note says so. Nothing is guessed.
+stage downloads, one repository (and revision) at a time: one `HfApi.get_paths_info` call for all its single files,
+one recursive `HfApi.list_repo_tree` for all its folders and model snapshots (summed over the files each fetches,
+by the stage's own allow patterns). So the paper profile's 70 hub downloads cost 4 requests, not 70. Nothing is
+downloaded. The hub is not asked when HF_HUB_OFFLINE is set (the offline profiles' and the tests' setting), and
+after its first failure (no network, an unknown repository) it is asked no more. Every download then says where its
+size came from (`size_from`): "hub" (read now), "shipped" (plan_fetch's table: ir_datasets' size hints) or
+"unknown"; a shipped size the hub contradicts is replaced and its note says so. Nothing is guessed.
 """
 
 from __future__ import annotations
@@ -26,22 +27,36 @@ def hub_offline() -> bool:
     return os.environ.get("HF_HUB_OFFLINE", "").strip().upper() in TRUE
 
 
-def hub_size(api: Any, ref: HubRef) -> int | None:
-    """Bytes the stage will fetch for `ref`, from the hub's metadata; None when the hub lists no such file."""
-    if ref.path and not ref.path.endswith("/"):
-        entries = api.get_paths_info(ref.repo_id, [ref.path], repo_type=ref.repo_type, revision=ref.revision)
-        files = [e for e in entries if getattr(e, "size", None) is not None]
-    else:
+def hub_sizes(api: Any, refs: list[HubRef]) -> dict[HubRef, int | None]:
+    """Bytes the stage will fetch for each of `refs` (all of one repository and revision): None where none is listed."""
+    repo_type, repo_id, revision = refs[0].repo_type, refs[0].repo_id, refs[0].revision
+    files = [r for r in refs if r.path and not r.path.endswith("/")]
+    folders = [r for r in refs if r not in files]
+    sizes: dict[HubRef, int | None] = {}
+    if files:
+        entries = api.get_paths_info(repo_id, [r.path for r in files], repo_type=repo_type, revision=revision)
+        by_path = {e.path: e for e in entries if getattr(e, "size", None) is not None}  # folders have no size
+        sizes.update({r: _total([by_path[r.path]] if r.path in by_path else []) for r in files})
+    if folders:
         from huggingface_hub.utils import filter_repo_objects
 
-        tree = api.list_repo_tree(ref.repo_id, path_in_repo=ref.path.rstrip("/") or None, recursive=True,
-                                  repo_type=ref.repo_type, revision=ref.revision)
-        files = [e for e in tree if getattr(e, "size", None) is not None]  # folders have no size
-        if ref.patterns:
-            files = list(filter_repo_objects(files, allow_patterns=list(ref.patterns), key=lambda e: e.path))
-    if not files:
+        only = folders[0].path.rstrip("/") if len(folders) == 1 else ""  # one folder: list just it
+        tree = [e for e in api.list_repo_tree(repo_id, path_in_repo=only or None, recursive=True,
+                                              repo_type=repo_type, revision=revision)
+                if getattr(e, "size", None) is not None]
+        for ref in folders:
+            under = [e for e in tree if e.path.startswith(ref.path)]
+            if ref.patterns:
+                under = list(filter_repo_objects(under, allow_patterns=list(ref.patterns), key=lambda e: e.path))
+            sizes[ref] = _total(under)
+    return sizes
+
+
+def _total(entries: list[Any]) -> int | None:
+    """Summed bytes of hub file entries (the LFS size where there is one); None for no entry."""
+    if not entries:
         return None
-    return sum(int(e.lfs.size if getattr(e, "lfs", None) is not None else e.size) for e in files)
+    return sum(int(e.lfs.size if getattr(e, "lfs", None) is not None else e.size) for e in entries)
 
 
 def with_hub_sizes(items: Iterable[Download], api: Any = None) -> tuple[list[Download], str]:
@@ -57,27 +72,31 @@ def with_hub_sizes(items: Iterable[Download], api: Any = None) -> tuple[list[Dow
         from huggingface_hub import HfApi
 
         api = HfApi()
-    out, read, failure = [], 0, ""
+    repos: dict[tuple[str, str, str | None], list[HubRef]] = {}
+    for item in asked:
+        repos.setdefault((item.hub.repo_type, item.hub.repo_id, item.hub.revision), []).append(item.hub)
+    sizes: dict[HubRef, int | None] = {}
+    failure = ""
+    for refs in repos.values():
+        try:
+            sizes.update(hub_sizes(api, list(dict.fromkeys(refs))))
+        except Exception as err:  # offline, DNS, timeout, gated or renamed repository: stop asking
+            failure = f"{type(err).__name__}: {str(err).splitlines()[0][:80] if str(err) else ''}".rstrip(": ")
+            break
+    out, read = [], 0
     for item in items:
         if item.hub is None:
             out.append(_label(item))
-            continue
-        if failure:
+        elif item.hub not in sizes:
             out.append(_label(item, f"hub not reachable ({failure})"))
-            continue
-        try:
-            size = hub_size(api, item.hub)
-        except Exception as err:  # offline, DNS, timeout, gated or renamed repository: stop asking
-            failure = f"{type(err).__name__}: {str(err).splitlines()[0][:80] if str(err) else ''}".rstrip(": ")
-            out.append(_label(item, f"hub not reachable ({failure})"))
-            continue
-        if size is None:
+        elif (size := sizes[item.hub]) is None:
             out.append(_label(item, "the hub lists no such file at that revision"))
-            continue
-        read += 1
-        note = "hub metadata" + (f" (shipped {item.size:,} B, replaced)" if item.size not in (None, size) else "")
-        out.append(dataclasses.replace(item, size=size, size_note=note, size_from="hub"))
-    summary = f"download sizes: {read} of {len(asked)} hub file(s) read from the hub's metadata" + (
+        else:
+            read += 1
+            note = "hub metadata" + (f" (shipped {item.size:,} B, replaced)" if item.size not in (None, size) else "")
+            out.append(dataclasses.replace(item, size=size, size_note=note, size_from="hub"))
+    summary = f"download sizes: {read} of {len(asked)} hub file(s) read from the hub's metadata, asking {len(repos)} " \
+        "repositories" + (
         f"; the hub did not answer ({failure}), so the rest are shipped sizes or unknown" if failure else "")
     return out, summary
 

@@ -165,11 +165,9 @@ class FakeHub:
         self.calls.append(("info", repo_id, tuple(paths), repo_type, revision))
         if self.fail:
             raise self.fail
-        if paths[0].endswith("german_collection.tsv"):
-            return [FakeEntry(paths[0], 1234, lfs_size=3_500_000_000)]
-        if paths[0].startswith("data/bm25/sw"):
-            return []  # not on the hub at that revision
-        return [FakeEntry(paths[0], 100)]
+        sizes = {p: 100 for p in paths if not p.startswith("data/bm25/sw")}  # sw: not on the hub at that revision
+        return [FakeEntry(p, 1234, lfs_size=3_500_000_000) if p.endswith("german_collection.tsv") else FakeEntry(p, n)
+                for p, n in sizes.items()]
 
     def list_repo_tree(self, repo_id, path_in_repo=None, *, recursive=False, repo_type=None, revision=None):
         self.calls.append(("tree", repo_id, path_in_repo, repo_type, revision))
@@ -179,8 +177,12 @@ class FakeHub:
             return [FakeEntry("config.json", 700), FakeEntry("model.safetensors", 90_000), FakeEntry("onnx", None),
                     FakeEntry("onnx/model.onnx", 5_000_000), FakeEntry("pytorch_model.bin", 80_000),
                     FakeEntry("README.md", 10)]
-        return [FakeEntry(f"{path_in_repo}/docs-0.jsonl.gz", 2_000), FakeEntry(f"{path_in_repo}/README.md", 5),
-                FakeEntry(f"{path_in_repo}/docs-1.jsonl.gz", 3_000)]
+        from csir_lib.retrieval.miracl import MIRACL_LANGUAGES
+
+        folders = [path_in_repo] if path_in_repo else [f"miracl-corpus-v1.0-{lang}" for lang in MIRACL_LANGUAGES]
+        return [FakeEntry("README.md", 5)] + [FakeEntry(f, None) for f in folders] + [
+            FakeEntry(f"{f}/{name}", size) for f in folders
+            for name, size in [("docs-0.jsonl.gz", 2_000), ("README.md", 5), ("docs-1.jsonl.gz", 3_000)]]
 
 
 def test_sizes_from_the_hubs_metadata_when_it_answers(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -196,11 +198,12 @@ def test_sizes_from_the_hubs_metadata_when_it_answers(monkeypatch: pytest.Monkey
     german = by_what["mMARCO de collection"]
     assert (german.size, german.size_from) == (3_500_000_000, "hub")
     assert german.size_note == "hub metadata (shipped 3,488,187,566 B, replaced)"
-    assert ("info", "unicamp-dl/mmarco", ("data/google/collections/german_collection.tsv",), "dataset",
-            MMARCO_REVISION) in hub.calls
+    mmarco_call = next(c for c in hub.calls if c[1] == "unicamp-dl/mmarco")
+    assert mmarco_call[0] == "info" and mmarco_call[3:] == ("dataset", MMARCO_REVISION)
+    assert "data/google/collections/german_collection.tsv" in mmarco_call[2]
     de_passages = by_what["MIRACL de passages (every shard)"]
     assert (de_passages.size, de_passages.size_from) == (5_000, "hub")
-    assert ("tree", "miracl/miracl-corpus", "miracl-corpus-v1.0-de", "dataset", None) in hub.calls
+    assert ("tree", "miracl/miracl-corpus", None, "dataset", None) in hub.calls  # every language in one listing
     missing = by_what["MIRACL sw bm25 top-100 lists"]
     assert (missing.size, missing.size_from) == (None, "unknown") and "lists no such file" in missing.size_note
     muse = next(d for d in plan.downloads if d.stage == "01 lexicons")
@@ -208,8 +211,26 @@ def test_sizes_from_the_hubs_metadata_when_it_answers(monkeypatch: pytest.Monkey
     triples = next(d for d in plan.downloads if d.what == "id triples")
     assert (triples.size, triples.size_from) == (1_841_693_309, "shipped") and triples.size_note.startswith("shipped")
     asked = sum(1 for d in plan.downloads if d.hub)
-    assert len(hub.calls) == asked and any(f"{asked - 1} of {asked} hub file(s) read" in n for n in plan.notes)
+    repositories = {(d.hub.repo_type, d.hub.repo_id, d.hub.revision) for d in plan.downloads if d.hub}
+    assert len(hub.calls) == len(repositories) == 4 < asked  # one request per repository, not one per file
+    assert any(f"{asked - 1} of {asked} hub file(s) read from the hub's metadata, asking 4 repositories" in n
+               for n in plan.notes)
     assert "from the hub's metadata" in render(plan, gpu=False)
+
+
+def test_one_repository_is_asked_once_for_its_files_and_once_for_its_folders() -> None:
+    from csir_lib.report.plan_fetch import HubRef
+    from csir_lib.report.plan_hub import hub_sizes
+
+    def ref(path: str, patterns: tuple[str, ...] = ()) -> HubRef:
+        return HubRef("dataset", "miracl/miracl-corpus", "v1", path, patterns)
+
+    hub = FakeHub()
+    refs = [ref("data/bm25/de.gz"), ref("data/bm25/sw.gz"), ref("miracl-corpus-v1.0-de/", ("*.jsonl.gz",)),
+            ref("miracl-corpus-v1.0-fi/")]
+    sizes = hub_sizes(hub, refs)
+    assert sizes == dict(zip(refs, [100, None, 5_000, 5_005], strict=True))  # sw: not listed; fi: README counted
+    assert [c[0] for c in hub.calls] == ["info", "tree"] and hub.calls[1][2] is None  # two folders: the whole repo
 
 
 def test_an_unreachable_hub_is_asked_once_and_sizes_fall_back_labelled(monkeypatch: pytest.MonkeyPatch) -> None:
