@@ -12,8 +12,9 @@ workers'). Memory flatness: the same two-worker command on a tenth of the pairs.
 
 Prints one JSON object: seconds of each arrangement, `ratio` (one worker's seconds / two workers'), `same_bytes`
 and `same_stats` (the output files' SHA-256 and the statistics lines compared), peak RSS in MB, CPU seconds of each
-arrangement (its process and workers: the work the second worker duplicates) and the load average before and after
-(the machine may be shared: a ratio measured under load is pessimistic).
+arrangement (its process and workers: the work the second worker duplicates), the load average before and after,
+and the CPU seconds the hypervisor stole during each arrangement (/proc/stat; the machine may be shared: a ratio
+measured under load or steal is pessimistic).
 
 Measured on 2026-12-02 (two cores, nothing else running), before workers read their own byte ranges and were forked:
 19.1 s with one worker, 13.4 s with two, ratio 1.43; the main process decoded, pickled and re-encoded every line
@@ -32,6 +33,10 @@ the two cores taken, two workers cannot approach 2x in either version: only a qu
 Re-run at 01:01-01:05 UTC on the merged main (33f995b), no other process: 18.3 / 11.7 s (1.57x; load average 2.0
 before, left by the previous run; 22.6 CPU seconds for two workers), 18.3 / 10.0 s (1.83x), 17.7 / 10.0 s (1.77x);
 same bytes and statistics each time.
+Six runs at 07:10-07:15 UTC on main at 983bf3f (lexicons of a fresh demo run, no other process, 0.0-0.02 s stolen
+by the hypervisor per arrangement): 22.5 / 14.3 s (1.58x, 27.6 CPU s for two workers), 23.0 / 13.7 (1.68x, 26.4),
+23.4 / 11.8 (1.98x, 22.9), 21.6 / 11.7 (1.84x, 22.7), 20.5 / 13.1 (1.57x, 25.3), 21.2 / 13.8 (1.54x, 26.4); one
+worker 20.1-23.0 CPU s. The slow two-worker runs spent more CPU on the same work: both cores busy ran slower.
 """
 
 from __future__ import annotations
@@ -103,18 +108,29 @@ def lexicons(directory: Path) -> list[str]:
     return options
 
 
+def steal_seconds() -> float | None:
+    """CPU seconds the hypervisor has taken from this virtual machine since boot (/proc/stat); None off Linux."""
+    try:
+        with open("/proc/stat", encoding="ascii") as fh:
+            fields = fh.readline().split()
+    except OSError:
+        return None
+    return int(fields[8]) / os.sysconf("SC_CLK_TCK") if fields[0] == "cpu" and len(fields) > 8 else None
+
+
 def run(pairs: Path, out: Path, workers: int, lexicon_options: list[str]) -> dict:
     """One command line run in a fresh process: wall seconds, statistics line, peak RSS of it and its workers."""
     argv = ["codeswitch", "--in", str(pairs), "--out", str(out), "--mode", "multilingual", "--p", "0.5", "--seed",
             "1", *lexicon_options, "--workers", str(workers)]
     env = dict(os.environ, PYTHONHASHSEED="0", OMP_NUM_THREADS="1")
-    start = time.perf_counter()
+    stolen, start = steal_seconds(), time.perf_counter()
     done = subprocess.run([sys.executable, "-c", RUN, *argv], cwd=ROOT, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - start
+    stolen = None if stolen is None else round(steal_seconds() - stolen, 2)  # the machine's share, not ours
     if done.returncode:
         sys.exit(f"bench_codeswitch_workers: workers={workers} failed: {done.stderr.strip()[-2000:]}")
     report = json.loads(done.stdout)
-    return {"seconds": seconds, **report}
+    return {"seconds": seconds, "steal_s": stolen, **report}
 
 
 def main() -> None:
@@ -152,6 +168,7 @@ def main() -> None:
         f"peak_rss_mb_workers_2_main_{args.pairs // 10}_pairs": round(small["self_kb"] / mb),
         f"peak_rss_mb_workers_2_worker_{args.pairs // 10}_pairs": round(small["children_kb"] / mb),
         "cpu_s_workers_1": round(one["cpu_s"], 1), "cpu_s_workers_2": round(two["cpu_s"], 1),
+        "steal_s_workers_1": one["steal_s"], "steal_s_workers_2": two["steal_s"],
         "cpus": os.cpu_count(), "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
     }, indent=2))
