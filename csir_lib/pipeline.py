@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from csir_lib.core.atomic import atomic_open, atomic_path, remove_stale, write_json, write_text
+from csir_lib.core.atomic import atomic_open, atomic_path, write_json, write_text
 from csir_lib.core.cache import RUN_STARTED, cache_key
 from csir_lib.core.config import PROFILES, load_config, parse_override
 from csir_lib.core.errors import InputError, OneLineParser, as_options
@@ -27,6 +27,7 @@ from csir_lib.core.locks import exclusive_lock
 from csir_lib.core.paths import ROOT
 from csir_lib.report.front_page import write_index
 from csir_lib.report.manifest import build_manifest
+from csir_lib.report.study import clean_cache
 
 NOTEBOOKS = ROOT / "notebooks"
 STAMP = ".inputs-key"
@@ -83,15 +84,6 @@ def quiet_kernels() -> None:
     current = os.environ.get("PYTHONWARNINGS", "")
     if QUIET_WARNING not in current.split(","):
         os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [current, QUIET_WARNING]))
-
-
-def clean_cache(cache: Path, started: float) -> list[Path]:
-    """Remove the temporaries a killed run left in the cache (older than this run, no live writer); say so."""
-    removed = remove_stale(cache, started) if cache.is_dir() else []
-    if removed:
-        shown = ", ".join(os.path.relpath(p, cache) for p in removed[:3]) + (" ..." if len(removed) > 3 else "")
-        print(f"[cleaned] {len(removed)} temporary file(s) a killed run left in the cache: {shown}", flush=True)
-    return removed
 
 
 def run_notebook(nb: Path, out_dir: Path, parameters: dict, key: str) -> float:

@@ -3,7 +3,7 @@
 A write goes to a temporary beside its target, `.NAME.XXXXXXXX.tmp` (`.STEM.XXXXXXXX.tmp.EXT` from `atomic_path`,
 XXXXXXXX mkstemp's random characters), renamed onto NAME when complete. The writer holds an exclusive flock on the
 temporary until then, so a temporary that is old and unlocked was left by a killed process: `remove_stale` removes
-those, and run_all.sh calls it on the cache when a run starts.
+those, on the cache when run_all.sh starts a run or a notebook opened by hand opens its study.
 """
 
 from __future__ import annotations

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import io
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from csir_lib.core.atomic import atomic_open
+from csir_lib.core.atomic import atomic_open, remove_stale
+from csir_lib.core.cache import RUN_STARTED
 from csir_lib.core.config import Config, load_config
 from csir_lib.core.errors import InputError
 from csir_lib.core.paths import ROOT
@@ -78,8 +80,19 @@ def open_study(profile: str = "demo", overrides: dict[str, Any] | None = None, r
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     out = ROOT / (results_dir or f"{config.results_dir}/{profile}/scratch")
     out.mkdir(parents=True, exist_ok=True)
+    if RUN_STARTED not in os.environ:  # opened by hand: run_all.sh has not cleaned the cache for this run
+        clean_cache(cache, time.time())
     cache.mkdir(parents=True, exist_ok=True)
     return Study(config, out, cache, force)
+
+
+def clean_cache(cache: Path, started: float) -> list[Path]:
+    """Remove the temporaries a killed run left in the cache (older than this run, no live writer); say so."""
+    removed = remove_stale(cache, started) if cache.is_dir() else []
+    if removed:
+        shown = ", ".join(os.path.relpath(p, cache) for p in removed[:3]) + (" ..." if len(removed) > 3 else "")
+        print(f"[cleaned] {len(removed)} temporary file(s) a killed run left in the cache: {shown}", flush=True)
+    return removed
 
 
 def profile_model(study: Study) -> Path:

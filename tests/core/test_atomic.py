@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from csir_lib import pipeline
 from csir_lib.core.atomic import TEMPORARY, atomic_dir, atomic_open, atomic_path, remove_stale
 from csir_lib.core.paths import ROOT
+from csir_lib.report.study import clean_cache
 
 HOUR = 3600.0
 
@@ -84,8 +84,8 @@ def test_a_killed_writes_temporary_is_cleaned_when_the_next_run_starts(tmp_path:
     left = Path(done.stdout.strip())
     assert left.read_text() == "half a file" and not target.exists()
     time.sleep(0.05)  # the next run starts after the kill
-    assert pipeline.clean_cache(cache, time.time()) == [left]
+    assert clean_cache(cache, time.time()) == [left]
     assert not left.exists() and not target.exists()
     assert capsys.readouterr().out == f"[cleaned] 1 temporary file(s) a killed run left in the cache: " \
                                       f"runs/k/{left.name}\n"
-    assert pipeline.clean_cache(tmp_path / "no-cache-yet", time.time()) == []
+    assert clean_cache(tmp_path / "no-cache-yet", time.time()) == []

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 import pytest
 
+from csir_lib.core.cache import RUN_STARTED
 from csir_lib.core.config import load_config
-from csir_lib.report.study import Study
+from csir_lib.report.study import Study, open_study
 
 
 def test_save_table_writes_three_formats_and_marks_missing_numbers(tmp_path):
@@ -36,3 +39,20 @@ def test_section_metrics_reads_an_earlier_notebooks_metrics_or_says_which_to_run
     with pytest.raises(InputError, match=r"05_ratio_and_unseen/metrics.csv: no metrics of notebook "
                                          r"05_ratio_and_unseen.*--profile smoke --only 05_ratio_and_unseen"):
         here.section_metrics("05_ratio_and_unseen")
+
+
+def test_a_notebook_opened_by_hand_cleans_what_a_killed_write_left(tmp_path, monkeypatch, capsys):
+    cache = tmp_path / "cache"
+    stale = cache / "runs" / ".run.trec.ab12cd34.tmp"  # atomic_open's name for run.trec; no writer holds it
+    stale.parent.mkdir(parents=True)
+    stale.write_text("half a file")
+    os.utime(stale, (1, 1))  # older than any run
+    overrides = {"cache_dir": str(cache)}
+    monkeypatch.setenv(RUN_STARTED, "2")  # under run_all.sh, which cleaned the cache when the run began
+    open_study("smoke", overrides, results_dir=str(tmp_path / "out"))
+    assert stale.exists()
+    monkeypatch.delenv(RUN_STARTED)
+    open_study("smoke", overrides, results_dir=str(tmp_path / "out"))
+    assert not stale.exists() and (cache / "runs").is_dir()
+    assert capsys.readouterr().out == "[cleaned] 1 temporary file(s) a killed run left in the cache: " \
+                                      "runs/.run.trec.ab12cd34.tmp\n"
