@@ -95,9 +95,10 @@ def with_hub_sizes(items: Iterable[Download], api: Any = None) -> tuple[list[Dow
             read += 1
             note = "hub metadata" + (f" (shipped {item.size:,} B, replaced)" if item.size not in (None, size) else "")
             out.append(dataclasses.replace(item, size=size, size_note=note, size_from="hub"))
-    summary = f"download sizes: {read} of {len(asked)} hub file(s) read from the hub's metadata, asking {len(repos)} " \
-        "repositories" + (
-        f"; the hub did not answer ({failure}), so the rest are shipped sizes or unknown" if failure else "")
+    summary = (f"download sizes: {read} of {len(asked)} hub file(s) read from the hub's metadata, asking "
+               f"{len(repos)} repositories")
+    if failure:
+        summary += f"; the hub did not answer ({failure}), so the rest are shipped sizes or unknown"
     return out, summary
 
 
